@@ -1,0 +1,89 @@
+"""The synthetic cohort: deterministic for a seed, with the stated mix."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wuxian.samples import CATEGORIES, CITIES, make_cohort, make_synthetic
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return make_cohort(1500, 24, seed=20240701)
+
+
+def test_deterministic():
+    a, b = make_cohort(200, 12, seed=7), make_cohort(200, 12, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+    assert not make_cohort(200, 12, seed=8).equals(a)
+
+
+def test_columns_and_keys(cohort):
+    assert list(cohort.columns) == [
+        "employee_id", "employer_id", "city", "month", "wage", "base_salary", "declared_base",
+        "category", "hf_rate", "medical_tier"]
+    assert cohort["employee_id"].str.fullmatch(r"E\d{5}").all()
+    assert set(cohort["month"]) == {str(p) for p in pd.period_range("2024-07", "2026-06",
+                                                                    freq="M")}
+    assert not cohort.duplicated(["employee_id", "month"]).any()
+    # one city and one employer per employee
+    assert (cohort.groupby("employee_id")[["city", "employer_id"]].nunique() == 1).all().all()
+
+
+def test_city_and_category_mix(cohort):
+    assert set(cohort["city"]) == set(CITIES)
+    share = cohort.drop_duplicates("employee_id")["category"].value_counts(normalize=True)
+    assert set(share.index) == set(CATEGORIES)
+    assert share["local_urban"] > 0.25 and share["nonlocal_urban"] > 0.25
+    assert 0.01 < share["local_rural"] < 0.15 and 0.08 < share["nonlocal_rural"] < 0.3
+
+
+def test_wage_spread(cohort):
+    assert (cohort["wage"] > 0).all()
+    assert 0.003 < (cohort["wage"] < 3000).mean() < 0.08  # some below the floor
+    assert 0.003 < (cohort["wage"] > 40000).mean() < 0.08  # some above the cap
+    ratio = cohort["base_salary"] / cohort["wage"]
+    assert ratio.between(0.4999, 0.8001).all()
+    medians = cohort.groupby(cohort["month"].str[:4])["wage"].median()
+    assert medians["2025"] > medians["2024"] and medians["2026"] > medians["2025"]  # raises
+
+
+def test_declared_base_only_for_basic_salary_employers(cohort):
+    declared = cohort["declared_base"].notna()
+    assert 0.05 < declared.mean() < 0.6
+    assert (cohort.loc[declared, "declared_base"] == cohort.loc[declared, "base_salary"]).all()
+    assert (cohort.groupby("employer_id")["declared_base"]
+            .apply(lambda s: s.isna().all() or s.notna().all())).all()
+
+
+def test_hf_rate(cohort):
+    rate = cohort["hf_rate"].dropna()
+    assert 0 < len(rate) < 0.5 * len(cohort)  # blank mostly
+    assert np.allclose(rate * 100, np.round(rate * 100))  # whole percents
+    assert rate.between(0.05, 0.12).all()
+    sh = cohort.loc[cohort["city"] == "shanghai", "hf_rate"].dropna()
+    assert len(sh) and sh.between(0.05, 0.07).all()
+
+
+def test_medical_tier(cohort):
+    tier = cohort["medical_tier"]
+    given = tier.notna()
+    assert given.any() and (tier[given] == 2).all()
+    assert (cohort.loc[given, "city"] == "shenzhen").all()
+    assert cohort.loc[given, "category"].str.startswith("nonlocal").all()
+
+
+def test_sample_csv_size(cohort, tmp_path):
+    full = make_cohort(3000, 24)
+    path = tmp_path / "c.csv"
+    full.to_csv(path, index=False)
+    assert 50_000 < len(full) <= 72_000
+    assert path.stat().st_size < 8_000_000
+
+
+def test_synthetic():
+    df = make_synthetic(1000, seed=3)
+    assert len(df) == 1000 and not df.duplicated(["employee_id", "month"]).any()
+    assert isinstance(df["month"].dtype, pd.CategoricalDtype)
+    assert isinstance(df["city"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(df, make_synthetic(1000, seed=3))

@@ -1,0 +1,249 @@
+"""The ``wuxian`` command: the only module that knows about files, arguments and progress bars.
+
+``wuxian contributions IN [--out OUT] [--base-method M]`` computes the output contract for a
+payroll file; ``wuxian gap IN [--by COL ...]`` the declared-base gap (rows or a summary);
+``wuxian params --city C --month YYYY-MM`` prints the parameters in force with their sources,
+``wuxian params coverage [--markdown]`` how complete and how sure the data is. A wuxian error
+prints ``error: <message>`` on stderr and exits with status 2; no output file is written unless
+everything succeeded (an existing one is left as it was).
+
+Examples
+--------
+>>> main(["params", "--city", "atlantis", "--month", "2025-07"])
+2
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import io
+from .errors import WuxianError
+
+#: Inputs longer than this are processed in chunks of whole employees, with a progress bar.
+CHUNK_THRESHOLD = 200_000
+CHUNK_ROWS = 250_000
+EXIT_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wuxian", description="五险一金 for payroll cohorts")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, help_, suffix in (
+            ("contributions", "employer and employee contributions per row", "_contributions"),
+            ("gap", "declared base vs full wage: what is not paid", "_gap")):
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("input", type=Path, help="payroll file (.csv, .xlsx, .parquet)")
+        c.add_argument("--out", type=Path, help="output .csv or .parquet "
+                       f"(default: INPUT's stem + {suffix}.csv beside it)")
+        c.add_argument("--base-method", default="prior_year_average",
+                       choices=["prior_year_average", "current_month"])
+        c.add_argument("--params", type=Path, help="parameter folder (default: bundled data)")
+        c.set_defaults(suffix=suffix)
+    g = sub.choices["gap"]
+    g.add_argument("--by", nargs="+", metavar="COL",
+                   help="write a summary grouped by these columns (city, year, employer_id, "
+                        "wage_band, ...) instead of one row per employee-month")
+    g.add_argument("--strict", action="store_true",
+                   help="a declared base above the wage is an error, not a flag")
+    p = sub.add_parser("params", help="parameters in force for a city and month, or coverage")
+    p.add_argument("what", nargs="?", choices=["coverage"],
+                   help="'coverage': city x year counts of cells per confidence level")
+    p.add_argument("--city")
+    p.add_argument("--month", help="YYYY-MM")
+    p.add_argument("--markdown", action="store_true", help="coverage as a Markdown table")
+    p.add_argument("--params", type=Path, help="parameter folder (default: bundled data)")
+    return parser
+
+
+def _table(folder):
+    from . import params
+
+    return params.load(folder) if folder is not None else params.default_table()
+
+
+def _employee_codes(df: pd.DataFrame) -> np.ndarray | None:
+    from .schema import canonical_columns
+
+    by_name = {v: k for k, v in canonical_columns(df.columns).items()}
+    if "employee_id" not in by_name:
+        return None
+    return pd.factorize(df[by_name["employee_id"]])[0]
+
+
+def compute_chunked(df: pd.DataFrame, base_method: str, table=None,
+                    chunk_rows: int = CHUNK_ROWS, threshold: int = CHUNK_THRESHOLD,
+                    progress: bool = True, engine=None) -> pd.DataFrame:
+    """:func:`wuxian.contributions` on chunks of whole employees, in the original row order.
+
+    Each employee's rows stay in one chunk, so prior-year averages are the same as in one call.
+    If a chunk fails, the whole frame is recomputed in one call so the error names the rows of
+    the input, not of the chunk. `engine` (default :func:`wuxian.contributions`) is any
+    function ``engine(df, base_method=..., params=...)`` returning the input columns followed
+    by new ones (e.g. :func:`wuxian.gap`).
+
+    >>> df = pd.DataFrame({"employee_id": [1, 2, 1, 2], "city": "beijing",
+    ...     "month": ["2024-12", "2024-12", "2025-01", "2025-01"], "wage": [9e3, 2e4, 1e4, 2e4]})
+    >>> a = compute_chunked(df, "prior_year_average", chunk_rows=2, threshold=0, progress=False)
+    >>> import wuxian
+    >>> a.equals(wuxian.contributions(df))
+    True
+    """
+    if engine is None:
+        from .contributions import contributions as engine
+
+    codes = _employee_codes(df) if len(df) > threshold else None
+    if codes is None or len(df) == 0 or (codes < 0).any():
+        return engine(df, base_method=base_method, params=table)
+    from tqdm import tqdm
+
+    per_employee = len(df) / (codes.max() + 1)
+    chunk = codes // max(1, int(chunk_rows / per_employee))
+    order = np.argsort(chunk, kind="stable")
+    bounds = np.flatnonzero(np.diff(chunk[order])) + 1
+    parts = []
+    try:
+        with tqdm(total=len(df), unit="rows", disable=not progress, file=sys.stderr) as bar:
+            for idx in np.split(order, bounds):
+                out = engine(df.iloc[idx], base_method=base_method, params=table)
+                parts.append(out.iloc[:, df.shape[1]:])
+                bar.update(len(idx))
+    except WuxianError:
+        return engine(df, base_method=base_method, params=table)  # global row numbers
+    added = pd.concat(parts, ignore_index=True).iloc[np.argsort(order, kind="stable")]
+    added.index = df.index
+    return pd.concat([df, added], axis=1)
+
+
+def _run_engine(args) -> int:
+    out = args.out or args.input.with_name(args.input.stem + args.suffix + ".csv")
+    io.check_output_path(out)  # before any computing
+    table = _table(args.params) if args.params is not None else None
+    if args.command == "gap":
+        from functools import partial
+
+        from .gap import gap, gap_summary
+
+        engine = partial(gap, strict=args.strict)
+    else:
+        engine = None
+    df = io.read_payroll(args.input)
+    result = compute_chunked(df, args.base_method, table, engine=engine)
+    if args.command == "gap" and args.by:
+        result = gap_summary(result, by=args.by)
+    io.write_table(result, out)
+    print(f"wrote {out}: {len(result)} rows", file=sys.stderr)
+    return 0
+
+
+def _same_across_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Collapse rows that are equal for every category into one row with category ``all``."""
+    value_cols = [c for c in frame.columns if c not in ("category",)]
+    out = []
+    for item, group in frame.groupby("item", sort=False):
+        body = group[value_cols].astype(str)
+        if len(group) > 1 and (body.nunique(dropna=False) == 1).all():
+            row = group.iloc[[0]].copy()
+            row["category"] = "all"
+            out.append(row)
+        else:
+            out.append(group)
+    return pd.concat(out, ignore_index=True)
+
+
+def format_params(frame: pd.DataFrame, city: str, month: str) -> str:
+    """A readable text table of :meth:`ParamTable.in_force` rows with numbered sources.
+
+    >>> f = pd.DataFrame({"item": ["pension"], "category": ["local_urban"],
+    ...     "employer_rate": [0.16], "employee_rate": [0.08], "employer_fixed": [0.0],
+    ...     "employee_fixed": [0.0], "base_floor": [7460.0], "base_cap": [37302.0],
+    ...     "rounding": ["half_up:0.01"], "source": ["沪人社规〔2025〕"], "confidence": ["high"],
+    ...     "notes": [""]})
+    >>> print(format_params(f, "shanghai", "2025-07"))  # doctest: +NORMALIZE_WHITESPACE
+    shanghai 2025-07
+       item    category employer employee floor   cap     rounding      confidence source
+    pension local_urban  16%       8%      7460  37302   half_up:0.01  high       [1]
+    <BLANKLINE>
+    [1] 沪人社规〔2025〕
+    """
+    frame = _same_across_categories(frame)
+    sources = list(dict.fromkeys(frame["source"]))
+
+    def pct(rate, fixed):
+        text = "" if pd.isna(rate) else f"{rate * 100:.4g}%"
+        if pd.notna(fixed) and fixed:
+            text = f"{text} + {fixed:g}" if text else f"{fixed:g}"
+        return text or "-"
+
+    def num(x):
+        return "-" if pd.isna(x) else f"{x:.10g}"
+
+    show = pd.DataFrame({
+        "item": frame["item"],
+        "category": frame["category"],
+        "employer": [pct(r, f) for r, f in zip(frame["employer_rate"], frame["employer_fixed"])],
+        "employee": [pct(r, f) for r, f in zip(frame["employee_rate"], frame["employee_fixed"])],
+        "floor": frame["base_floor"].map(num),
+        "cap": frame["base_cap"].map(num),
+        "rounding": frame["rounding"],
+        "confidence": frame["confidence"],
+        "source": [f"[{sources.index(s) + 1}]" for s in frame["source"]],
+    })
+    lines = [f"{city} {month}", show.to_string(index=False), ""]
+    lines += [f"[{i}] {s}" for i, s in enumerate(sources, 1)]
+    notes = [(r.item, r.category, r.notes) for r in frame.itertuples() if r.notes]
+    if notes:
+        lines += ["", "notes:"] + [f"  {i} ({c}): {n}" for i, c, n in notes]
+    return "\n".join(lines)
+
+
+def _params(args) -> int:
+    from .errors import InputError
+    from .params import month_index
+
+    if args.what == "coverage":
+        from .params.coverage import coverage, coverage_markdown
+
+        table = _table(args.params)
+        if args.markdown:
+            print(coverage_markdown(table))
+        else:
+            with pd.option_context("display.width", 200, "display.max_rows", 1000):
+                print(coverage(table).to_string(index=False))
+        return 0
+    if not args.city or not args.month:
+        raise InputError("params: give --city and --month (or 'wuxian params coverage')")
+    try:
+        month_index(args.month)
+    except ValueError:
+        raise InputError(f"--month: malformed value {args.month!r}; expected YYYY-MM") from None
+    frame = _table(args.params).in_force(args.city.strip().lower(), args.month)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 40):
+        print(format_params(frame, args.city, args.month))
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run the ``wuxian`` command; return the exit status (0 ok, 2 wuxian error).
+
+    Examples
+    --------
+    >>> main(["contributions", "missing.csv", "--out", "x.xlsx"])
+    2
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return _params(args) if args.command == "params" else _run_engine(args)
+    except WuxianError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # unreadable input, full disk, no permission: no traceback either
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

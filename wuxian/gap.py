@@ -1,0 +1,232 @@
+"""The base-manipulation gap: the lawful base (full wage) against the declared base.
+
+Many employers declare the basic salary (基本工资), or the floor, instead of the full wage
+(应发工资) as the contribution base, against 《社会保险法》 art. 60 and 人社部令第20号 art. 8
+(base = the employee's previous-year monthly average of *all* wages, 国家统计局《关于工资总额
+组成的规定》 art. 4). :func:`gap` computes both for every employee-month; the difference is what
+employer and employee do not pay now, and what the worker loses in housing fund and pension
+later.
+
+Examples
+--------
+>>> df = pd.DataFrame({"employee_id": ["a"], "city": ["shanghai"], "month": ["2025-07"],
+...                    "wage": [20000.0], "base_salary": [8000.0]})
+>>> g = gap(df, base_method="current_month")
+>>> float(g["gap_pension_employee"].iloc[0])  # (20000 - 8000) x 8%
+960.0
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from .contributions import compute
+from .errors import InputError, format_rows
+from .params import ITEMS, default_table
+from .params.table import ParamTable
+from .schema import validate_payroll
+
+SIDES = ("employer", "employee")
+
+#: Default wage bands (yuan a month) for :func:`gap_summary`.
+WAGE_BANDS = (0, 5000, 8000, 12000, 20000, 35000, np.inf)
+
+
+def _declared(cohort, df) -> np.ndarray:
+    if cohort.declared_base is None and cohort.base_salary is None:
+        raise InputError("declared base: no declared_base (缴费基数) or base_salary (基本工资) "
+                         "column; the gap needs one of them")
+    nan = np.full(len(cohort), np.nan)
+    declared = cohort.declared_base if cohort.declared_base is not None else nan
+    if cohort.base_salary is not None:
+        declared = np.where(np.isnan(declared), cohort.base_salary, declared)
+    blank = np.isnan(declared)
+    if blank.any():
+        raise InputError("declared_base/base_salary: both blank in " + format_rows(np.flatnonzero(blank)))
+    return declared
+
+
+def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
+        params: ParamTable | None = None, strict: bool = False) -> pd.DataFrame:
+    """Lawful versus declared contributions for every employee-month.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Payroll as for :func:`wuxian.contributions`, with ``declared_base`` (缴费基数) or
+        ``base_salary`` (基本工资): the declared base is ``declared_base`` where given, else
+        ``base_salary``.
+    base_method : {"prior_year_average", "current_month"}
+        How the lawful base is found from the full wage.
+    params : ParamTable, optional
+    strict : bool
+        Raise InputError where the declared base is above the wage instead of flagging it.
+
+    Returns
+    -------
+    DataFrame
+        The input columns, then ``lawful_base``, ``declared_base_used``,
+        ``lawful_{side}_total``, ``declared_{side}_total``, ``gap_{side}_total``,
+        ``gap_{item}_{side}`` for every item, ``gap_housing_fund`` (both sides: the worker's
+        housing-fund account), ``gap_pension_account`` (the employee's 8% that goes to the
+        personal account), ``flag_underdeclared``, ``flag_below_floor``, ``flag_above_wage``.
+    """
+    table = params if params is not None else default_table()
+    cohort = validate_payroll(df)
+    declared = _declared(cohort, df)
+    above = declared > cohort.wage
+    if strict and above.any():
+        raise InputError("declared base: above the wage in " + format_rows(np.flatnonzero(above)))
+    lawful_cohort = replace(cohort, declared_base=None)
+    lawful = _arrays(compute(lawful_cohort, base_method=base_method, params=table))
+    decl = _arrays(compute(replace(cohort, declared_base=declared), base_method=base_method,
+                           params=table))
+    raw_lawful = _raw_base(lawful_cohort, base_method)
+    out = {"lawful_base": raw_lawful, "declared_base_used": declared}
+    for side in SIDES:
+        out[f"lawful_{side}_total"] = lawful[f"{side}_total"]
+        out[f"declared_{side}_total"] = decl[f"{side}_total"]
+        out[f"gap_{side}_total"] = lawful[f"{side}_total"] - decl[f"{side}_total"]
+    for item in ITEMS:
+        for side in SIDES:
+            out[f"gap_{item}_{side}"] = lawful[f"{item}_{side}"] - decl[f"{item}_{side}"]
+    out["gap_housing_fund"] = out["gap_housing_fund_employer"] + out["gap_housing_fund_employee"]
+    out["gap_pension_account"] = out["gap_pension_employee"]
+    out["flag_underdeclared"] = decl["base_si"] < lawful["base_si"]
+    floor = lawful_floor(cohort, table)
+    out["flag_below_floor"] = declared < floor
+    out["flag_above_wage"] = above
+    out["base_fallback"] = lawful["base_fallback"]
+    clash = [c for c in out if c in df.columns]
+    if clash:
+        raise InputError(f"input already has output column(s) {', '.join(clash)}: rename them first")
+    return pd.concat([df, pd.DataFrame(out, index=df.index)], axis=1)
+
+
+def _arrays(frame: pd.DataFrame) -> dict:
+    return {name: frame[name].to_numpy() for name in frame.columns}
+
+
+def _raw_base(cohort, base_method: str) -> np.ndarray:
+    from .contributions import prior_year_average
+
+    if base_method == "prior_year_average":
+        return prior_year_average(cohort)[0]
+    return cohort.wage
+
+
+def lawful_floor(cohort, table: ParamTable) -> np.ndarray:
+    """The pension base floor in force for each row (the legal minimum base)."""
+    cube = table.compile()
+    key = cube.keys(cohort.city_code, cohort.category_code, cohort.month)
+    return cube.field("base_floor", "pension").take(key)
+
+
+def wage_band(wage, bands=WAGE_BANDS) -> pd.Categorical:
+    """Label each wage with its band, e.g. ``"8000-12000"``.
+
+    >>> list(wage_band([4000, 12000, 50000]))
+    ['0-5000', '12000-20000', '35000+']
+    """
+    labels = [f"{int(lo)}-{int(hi)}" if np.isfinite(hi) else f"{int(lo)}+"
+              for lo, hi in zip(bands[:-1], bands[1:])]
+    return pd.cut(np.asarray(wage, dtype=float), bins=list(bands), labels=labels, right=False)
+
+
+def gap_summary(gaps: pd.DataFrame, by=("city", "year")) -> pd.DataFrame:
+    """Aggregate a :func:`gap` result by city, year, employer, wage band...
+
+    Parameters
+    ----------
+    gaps : DataFrame
+        The output of :func:`gap` (English column names ``employee_id``, ``city``, ``month``,
+        ``wage``; ``employer_id`` when grouping by it).
+    by : sequence of str
+        Any of ``city``, ``year``, ``employer_id``, ``wage_band`` and other input columns.
+
+    Returns
+    -------
+    DataFrame
+        Per group: ``workers``, ``workers_affected`` (any under-declared month),
+        ``share_affected``, ``employee_months``, ``gap_employer_total`` and
+        ``gap_employee_total`` (sums), ``mean_monthly_gap_employer`` /
+        ``mean_monthly_gap_employee`` (per affected employee-month), ``housing_fund_loss``,
+        ``pension_account_loss``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"employee_id": ["a", "b"], "city": ["shanghai"] * 2,
+    ...     "month": ["2025-07"] * 2, "wage": [20000.0, 9000.0], "base_salary": [8000.0, 9000.0]})
+    >>> s = gap_summary(gap(df, base_method="current_month"), by=["city"])
+    >>> s[["workers", "workers_affected", "share_affected"]].to_dict("records")
+    [{'workers': 2, 'workers_affected': 1, 'share_affected': 0.5}]
+    """
+    frame = gaps.rename(columns={a: n for a, n in _alias_map(gaps.columns).items()})
+    by = list(by)
+    if "year" in by:
+        frame = frame.assign(year=frame["month"].astype(str).str[:4].astype(int))
+    if "wage_band" in by and "wage_band" not in frame:
+        frame = frame.assign(wage_band=wage_band(frame["wage"]))
+    missing = [b for b in by if b not in frame.columns]
+    if missing:
+        raise InputError(f"gap_summary: no column {', '.join(missing)} to group by")
+    affected = frame["flag_underdeclared"].to_numpy()
+    frame = frame.assign(
+        _aff_emp=np.where(affected, frame["employee_id"].astype(str), None),
+        _aff=affected,
+        _gap_er_aff=np.where(affected, frame["gap_employer_total"], np.nan),
+        _gap_ee_aff=np.where(affected, frame["gap_employee_total"], np.nan),
+    )
+    grouped = frame.groupby(by, observed=True, sort=True)
+    out = pd.DataFrame({
+        "workers": grouped["employee_id"].nunique(),
+        "workers_affected": grouped["_aff_emp"].nunique(),
+        "employee_months": grouped.size(),
+        "affected_months": grouped["_aff"].sum(),
+        "gap_employer_total": grouped["gap_employer_total"].sum().round(2),
+        "gap_employee_total": grouped["gap_employee_total"].sum().round(2),
+        "mean_monthly_gap_employer": grouped["_gap_er_aff"].mean().round(2),
+        "mean_monthly_gap_employee": grouped["_gap_ee_aff"].mean().round(2),
+        "housing_fund_loss": grouped["gap_housing_fund"].sum().round(2),
+        "pension_account_loss": grouped["gap_pension_account"].sum().round(2),
+    })
+    out.insert(2, "share_affected", (out["workers_affected"] / out["workers"]).round(4))
+    return out.reset_index()
+
+
+def _alias_map(columns) -> dict:
+    from .schema import canonical_columns
+
+    return {c: n for c, n in canonical_columns(columns).items() if c != n}
+
+
+def gap_scan(city: str, month: str, wage: float, shares=None, category: str = "local_urban",
+             params: ParamTable | None = None) -> pd.DataFrame:
+    """The gap as the declared base runs from the floor up to the full wage (for charts).
+
+    Parameters
+    ----------
+    city, month : str
+    wage : float
+        The full monthly wage (taken as the lawful base).
+    shares : array-like, optional
+        Declared base as a share of the wage (default 0.0, 0.05, ..., 1.0). A declared base
+        under the floor is raised to the floor, as the law requires.
+
+    Examples
+    --------
+    >>> s = gap_scan("shanghai", "2025-07", 20000, shares=[0.5, 1.0])
+    >>> float(s["gap_employee_total"].iloc[-1])
+    0.0
+    """
+    shares = np.linspace(0, 1, 21) if shares is None else np.asarray(shares, dtype=float)
+    df = pd.DataFrame({"employee_id": np.arange(len(shares)).astype(str), "city": city,
+                       "month": month, "wage": float(wage), "category": category,
+                       "declared_base": np.round(shares * wage, 2)})
+    g = gap(df, base_method="current_month", params=params)
+    cols = ["declared_base", "lawful_employer_total", "declared_employer_total",
+            "gap_employer_total", "lawful_employee_total", "declared_employee_total",
+            "gap_employee_total", "gap_housing_fund", "gap_pension_account", "flag_below_floor"]
+    return pd.concat([pd.Series(shares, name="declared_share"), g[cols].reset_index(drop=True)],
+                     axis=1)

@@ -1,0 +1,164 @@
+"""Read payroll files and write result tables (CSV, Excel, parquet).
+
+:func:`read_payroll` keeps the user's data as given: key columns (``employee_id``, ``month``,
+``city``, ``category`` and their Chinese headers) are read as text, only empty cells become
+missing (``"NA"`` stays ``"NA"``), nothing is renamed or converted. :func:`write_table` is
+atomic: the output file appears only once it is complete.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> df = pd.DataFrame({"employee_id": ["007"], "month": ["2025-07"], "wage": [1.5]})
+>>> write_table(df, folder / "t.csv")
+>>> read_payroll(folder / "t.csv")["employee_id"].tolist()
+['007']
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .schema import ALIASES
+
+READ_SUFFIXES = (".csv", ".xlsx", ".parquet")
+WRITE_SUFFIXES = (".csv", ".parquet")
+#: Columns always read as text (with their Chinese aliases).
+TEXT_FIELDS = ("employee_id", "month", "city", "category", "employer_id")
+#: CSV encodings tried in order: UTF-8 with or without BOM, then the Chinese GB18030 superset of
+#: GBK (what Excel on a Chinese Windows saves as "CSV").
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _suffix(path: Path, allowed: tuple, what: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise InputError(f"{path.name}: unknown {what} file type {suffix or '(none)'!r}; "
+                         f"expected {', '.join(allowed)}")
+    return suffix
+
+
+def _text_headers(headers, fields=TEXT_FIELDS) -> list:
+    """The headers among `headers` that name a text field (English or Chinese).
+
+    >>> _text_headers(["工号", "Month", "wage"])
+    ['工号', 'Month']
+    """
+    names = {a.lower() for f in fields for a in ALIASES[f]}
+    return [h for h in headers if str(h).strip().lower() in names]
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    for encoding in CSV_ENCODINGS:
+        try:
+            headers = pd.read_csv(path, nrows=0, encoding=encoding).columns
+            return pd.read_csv(
+                path, encoding=encoding, dtype={h: str for h in _text_headers(headers)},
+                keep_default_na=False, na_values={h: [""] for h in headers},
+            )
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"{path.name}: not a readable CSV file ({exc})") from None
+    raise InputError(f"{path.name}: text encoding not recognised; save it as UTF-8")
+
+
+def read_payroll(path) -> pd.DataFrame:
+    """Read a payroll file (``.csv``, ``.xlsx`` or ``.parquet``) into a DataFrame.
+
+    Parameters
+    ----------
+    path : str or Path
+        The input file. CSV may be UTF-8 (with or without BOM) or GB18030/GBK.
+
+    Returns
+    -------
+    DataFrame
+        The file's columns unchanged; key columns as text, empty cells as missing.
+
+    Raises
+    ------
+    InputError
+        Unknown suffix, missing file, or a file that cannot be parsed.
+
+    Examples
+    --------
+    >>> read_payroll("payroll.txt")
+    Traceback (most recent call last):
+    ...
+    wuxian.errors.InputError: payroll.txt: unknown input file type '.txt'; expected .csv, .xlsx, .parquet
+    """
+    path = Path(path)
+    suffix = _suffix(path, READ_SUFFIXES, "input")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if suffix == ".csv":
+        return _read_csv(path)
+    try:
+        if suffix == ".xlsx":
+            headers = pd.read_excel(path, nrows=0).columns
+            # month stays as Excel gives it: a date cell arrives as a datetime, which is valid.
+            text = _text_headers(headers, tuple(f for f in TEXT_FIELDS if f != "month"))
+            return pd.read_excel(path, dtype={h: str for h in text})
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path.name}: cannot read {suffix} file ({exc})") from None
+
+
+def check_output_path(path) -> Path:
+    """Check that `path` has a writable table suffix (call before any computing).
+
+    >>> check_output_path("out.xlsx")
+    Traceback (most recent call last):
+    ...
+    wuxian.errors.InputError: out.xlsx: unknown output file type '.xlsx'; expected .csv, .parquet
+    """
+    path = Path(path)
+    _suffix(path, WRITE_SUFFIXES, "output")
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: output folder does not exist")
+    return path
+
+
+def write_table(df: pd.DataFrame, path) -> None:
+    """Write `df` to ``.csv`` (UTF-8, no index) or ``.parquet``, atomically.
+
+    The data go to a temporary file in the same folder, renamed over `path` with
+    :func:`os.replace` only when complete; on any error the temporary file is removed and an
+    existing `path` is left untouched.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "r.parquet"
+    >>> write_table(pd.DataFrame({"a": [1, 2]}), out)
+    >>> pd.read_parquet(out)["a"].sum()
+    np.int64(3)
+    """
+    path = check_output_path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if path.suffix.lower() == ".csv":
+                df.to_csv(handle, index=False, encoding="utf-8")
+            else:
+                df.to_parquet(handle, index=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,189 @@
+"""Synthetic payroll: a realistic sample cohort and large frames for benchmarks.
+
+Nothing here is real data. :func:`make_cohort` draws employers and employees in the four
+cities with log-normal wages, yearly raises, hires and leavers, employers that declare only the
+basic salary, employer housing-fund rates and Shenzhen medical tiers. :func:`make_synthetic`
+makes millions of rows fast for timing. ``python -m wuxian.samples`` writes
+``data/samples/cohort.csv``.
+
+Examples
+--------
+>>> df = make_cohort(20, 3)
+>>> len(df) <= 60, sorted(df.city.unique()) == sorted(set(df.city))
+(True, True)
+"""
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 20240701
+FIRST_MONTH = "2024-07"
+CITIES = ("beijing", "shanghai", "guangzhou", "shenzhen")
+CATEGORIES = ("local_urban", "local_rural", "nonlocal_urban", "nonlocal_rural")
+#: Share of employees per city (rough share of formal employment among the four).
+CITY_SHARE = np.array([0.28, 0.30, 0.20, 0.22])
+#: Median monthly wage (yuan, 2024) and log-sd per city: gives a few wages below ~3000 and a few
+#: above ~40000, as in the published wage distributions.
+WAGE_MEDIAN = np.array([11000.0, 11500.0, 8500.0, 10500.0])
+WAGE_SIGMA = np.array([0.62, 0.62, 0.58, 0.60])
+#: Category shares per city (rows: cities; columns: CATEGORIES).
+CATEGORY_SHARE = np.array([
+    [0.45, 0.05, 0.35, 0.15],
+    [0.40, 0.05, 0.38, 0.17],
+    [0.40, 0.08, 0.34, 0.18],
+    [0.30, 0.02, 0.50, 0.18],
+])
+YEARLY_RAISE = 0.05
+SHARE_DECLARE_BASIC = 0.25  # employers that declare the basic salary as base
+SHARE_OWN_HF_RATE = 0.30  # employers with their own housing-fund rate
+SHARE_SZ_TIER2 = 0.40  # Shenzhen nonlocal employees in medical tier 2
+SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "samples" / "cohort.csv"
+
+
+def month_labels(first: str, n: int) -> list:
+    """`n` consecutive ``YYYY-MM`` labels from `first`.
+
+    >>> month_labels("2024-11", 3)
+    ['2024-11', '2024-12', '2025-01']
+    """
+    return [str(p) for p in pd.period_range(first, periods=n, freq="M")]
+
+
+def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.DataFrame:
+    """A synthetic payroll cohort, one row per employee-month.
+
+    Parameters
+    ----------
+    n_employees : int
+        Number of employees (about 20 per employer).
+    months : int or sequence of str
+        Number of months from 2024-07, or the ``YYYY-MM`` labels themselves.
+    seed : int
+        Seed of :func:`numpy.random.default_rng`; the same seed gives the same frame.
+
+    Returns
+    -------
+    DataFrame
+        ``employee_id`` (E00001), ``employer_id`` (C0001), ``city`` (pinyin), ``month``,
+        ``wage``, ``base_salary``, ``declared_base`` (blank unless the employer declares the
+        basic salary), ``category``, ``hf_rate`` (blank unless the employer sets one),
+        ``medical_tier`` (blank; 2 for some Shenzhen nonlocal workers). About 85% of the
+        employees stay all months; the rest join late or leave early.
+
+    Examples
+    --------
+    >>> a, b = make_cohort(50, 6, seed=1), make_cohort(50, 6, seed=1)
+    >>> a.equals(b), list(a.columns[:4])
+    (True, ['employee_id', 'employer_id', 'city', 'month'])
+    """
+    labels = month_labels(FIRST_MONTH, months) if isinstance(months, int) else list(months)
+    n_months = len(labels)
+    rng = np.random.default_rng(seed)
+    n_employers = max(1, n_employees // 20)
+
+    # Employers: city, own housing-fund rate (whole percent), declares the basic salary.
+    er_city = rng.choice(len(CITIES), size=n_employers, p=CITY_SHARE)
+    hi = np.where(er_city == CITIES.index("shanghai"), 7, 12)
+    er_hf = np.where(rng.random(n_employers) < SHARE_OWN_HF_RATE,
+                     rng.integers(5, hi + 1) / 100.0, np.nan)
+    er_basic = rng.random(n_employers) < SHARE_DECLARE_BASIC
+    er_size = rng.lognormal(0.0, 0.8, n_employers)  # uneven employer sizes
+
+    # Employees.
+    employer = rng.choice(n_employers, size=n_employees, p=er_size / er_size.sum())
+    city = er_city[employer]
+    u = rng.random(n_employees)[:, None]
+    category = (u > np.cumsum(CATEGORY_SHARE[city], axis=1)).sum(axis=1).clip(0, 3)
+    wage0 = rng.lognormal(np.log(WAGE_MEDIAN[city]), WAGE_SIGMA[city])
+    basic_share = rng.uniform(0.5, 0.8, n_employees)
+    tier2 = ((city == CITIES.index("shenzhen")) & (category >= 2)
+             & (rng.random(n_employees) < SHARE_SZ_TIER2))
+    stay = rng.random(n_employees) < 0.85
+    start = np.where(stay, 0, rng.integers(0, n_months, n_employees))
+    length = np.where(stay, n_months, rng.integers(1, n_months + 1, n_employees))
+    end = np.minimum(start + length, n_months)
+
+    # Employee-months.
+    emp = np.repeat(np.arange(n_employees), n_months)
+    mon = np.tile(np.arange(n_months), n_employees)
+    keep = (mon >= start[emp]) & (mon < end[emp])
+    emp, mon = emp[keep], mon[keep]
+    years = pd.PeriodIndex(labels, freq="M").year.to_numpy()
+    raise_ = (1 + YEARLY_RAISE) ** (years - years[0])
+    wage = np.round(wage0[emp] * raise_[mon] * rng.lognormal(0.0, 0.04, len(emp)), 2)
+    base_salary = np.round(wage * basic_share[emp], 2)
+    declared = np.where(er_basic[employer[emp]], base_salary, np.nan)
+
+    return pd.DataFrame({
+        "employee_id": np.char.add("E", np.char.zfill(np.arange(1, n_employees + 1).astype(str),
+                                                      5))[emp],
+        "employer_id": np.char.add("C", np.char.zfill(np.arange(1, n_employers + 1).astype(str),
+                                                      4))[employer[emp]],
+        "city": np.array(CITIES)[city[emp]],
+        "month": np.array(labels)[mon],
+        "wage": wage,
+        "base_salary": base_salary,
+        "declared_base": declared,
+        "category": np.array(CATEGORIES)[category[emp]],
+        "hf_rate": er_hf[employer[emp]],
+        "medical_tier": pd.array(np.where(tier2[emp], 2, pd.NA), dtype="Int8"),
+    })
+
+
+def make_synthetic(n_rows: int, seed: int = SEED, months=24, cities=CITIES) -> pd.DataFrame:
+    """A large frame for benchmarks: ``n_rows`` employee-months, fast to build.
+
+    Employees have consecutive months from 2024-07 (``months`` each, the last one fewer),
+    each in one of `cities`; ``employee_id`` is an integer, ``city``, ``month`` and
+    ``category`` are pandas Categoricals, ``wage`` log-normal around 10000.
+
+    Examples
+    --------
+    >>> df = make_synthetic(50, months=12)
+    >>> len(df), df["month"].dtype.name, df["employee_id"].nunique()
+    (50, 'category', 5)
+    """
+    rng = np.random.default_rng(seed)
+    labels = month_labels(FIRST_MONTH, months)
+    row = np.arange(n_rows)
+    emp = row // months
+    n_emp = int(emp[-1]) + 1 if n_rows else 0
+    city = np.array([CITIES.index(c) for c in cities], dtype=np.int8)[
+        rng.integers(0, len(cities), n_emp)]
+    category = rng.integers(0, len(CATEGORIES), n_emp).astype(np.int8)
+    wage0 = rng.lognormal(np.log(10000.0), 0.6, n_emp)
+    return pd.DataFrame({
+        "employee_id": emp,
+        "city": pd.Categorical.from_codes(city[emp], categories=list(CITIES)),
+        "month": pd.Categorical.from_codes((row % months).astype(np.int16), categories=labels),
+        "wage": np.round(wage0[emp] * rng.lognormal(0.0, 0.05, n_rows), 2),
+        "category": pd.Categorical.from_codes(category[emp], categories=list(CATEGORIES)),
+    })
+
+
+def main(argv=None) -> int:
+    """Write the sample cohort (default ``data/samples/cohort.csv``).
+
+    >>> callable(main)
+    True
+    """
+    parser = argparse.ArgumentParser(prog="python -m wuxian.samples", description=__doc__)
+    parser.add_argument("--out", type=Path, default=SAMPLE_PATH)
+    parser.add_argument("--employees", type=int, default=3000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    from .io import write_table
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    df = make_cohort(args.employees, args.months, args.seed)
+    write_table(df, args.out)
+    print(f"wrote {args.out}: {len(df)} rows, {df.employee_id.nunique()} employees")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

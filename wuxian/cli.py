@@ -14,6 +14,7 @@ Examples
 """
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
-from .errors import WuxianError
+from .errors import InputError, WuxianError
 
 #: Inputs longer than this are processed in chunks of whole employees, with a progress bar.
 CHUNK_THRESHOLD = 200_000
@@ -49,12 +50,29 @@ def _parser() -> argparse.ArgumentParser:
                         "wage_band, ...) instead of one row per employee-month")
     g.add_argument("--strict", action="store_true",
                    help="a declared base above the wage is an error, not a flag")
+    pe = sub.add_parser("pension", help="pension at retirement from contribution histories")
+    pe.add_argument("input", type=Path, help="employee-month file: employee_id, city, month, base, "
+                    "birth_month, track, hukou_city (.csv, .xlsx, .parquet)")
+    pe.add_argument("--out", type=Path, help="output .csv or .parquet "
+                    "(default: INPUT's stem + _pension.csv beside it)")
+    pe.add_argument("--wage-growth", type=float, help="assumed yearly wage growth for projections")
+    pe.add_argument("--interest", type=float, help="assumed account interest where none is published")
+    tr = sub.add_parser("transfer", help="what moves between cities, where the pension is "
+                        "claimed, and the checklist of steps")
+    tr.add_argument("spells", type=Path, help="city spells file: city, start, end (YYYY-MM), "
+                    "optional base")
+    tr.add_argument("--hukou", required=True, help="hukou city (户籍地)")
+    tr.add_argument("--birth", help="birth month YYYY-MM (temporary-account rule, retirement)")
+    tr.add_argument("--track", choices=["male", "female_55", "female_50"])
+    tr.add_argument("--out", type=Path, help="also write the table of moves (.csv or .parquet)")
     p = sub.add_parser("params", help="parameters in force for a city and month, or coverage")
     p.add_argument("what", nargs="?", choices=["coverage"],
                    help="'coverage': city x year counts of cells per confidence level")
     p.add_argument("--city")
     p.add_argument("--month", help="YYYY-MM")
     p.add_argument("--markdown", action="store_true", help="coverage as a Markdown table")
+    p.add_argument("--update-readme", type=Path, metavar="README",
+                   help="write the Markdown coverage table between the README's coverage markers")
     p.add_argument("--params", type=Path, help="parameter folder (default: bundled data)")
     return parser
 
@@ -200,6 +218,26 @@ def format_params(frame: pd.DataFrame, city: str, month: str) -> str:
     return "\n".join(lines)
 
 
+def replace_between(text: str, marker: str, body: str) -> str:
+    r"""Replace what stands between ``<!-- marker:start -->`` and ``<!-- marker:end -->``.
+
+    >>> replace_between("a<!-- x:start -->old<!-- x:end -->b", "x", "new")
+    'a<!-- x:start -->\nnew\n<!-- x:end -->b'
+    """
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    if start not in text or end not in text:
+        raise InputError(f"README: no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    return f"{head}{start}\n{body}\n{end}{rest.split(end, 1)[1]}"
+
+
+def write_table_text(path: Path, text: str) -> None:
+    """Write text atomically (temp file in the same folder, then rename)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _params(args) -> int:
     from .errors import InputError
     from .params import month_index
@@ -208,7 +246,10 @@ def _params(args) -> int:
         from .params.coverage import coverage, coverage_markdown
 
         table = _table(args.params)
-        if args.markdown:
+        if args.update_readme:
+            text = args.update_readme.read_text(encoding="utf-8")
+            write_table_text(args.update_readme, replace_between(text, "coverage", coverage_markdown(table)))
+        elif args.markdown:
             print(coverage_markdown(table))
         else:
             with pd.option_context("display.width", 200, "display.max_rows", 1000):
@@ -226,6 +267,40 @@ def _params(args) -> int:
     return 0
 
 
+def _pension(args) -> int:
+    from dataclasses import replace
+
+    from .pension import Assumptions, pension_from_file_frame
+
+    out = args.out or args.input.with_name(args.input.stem + "_pension.csv")
+    io.check_output_path(out)
+    assumptions = Assumptions()
+    for name in ("wage_growth", "interest"):
+        if getattr(args, name) is not None:
+            assumptions = replace(assumptions, **{name: getattr(args, name)})
+    result = pension_from_file_frame(io.read_payroll(args.input), assumptions)
+    io.write_table(result, out)
+    print(f"wrote {out}: {len(result)} employees", file=sys.stderr)
+    return 0
+
+
+def _transfer(args) -> int:
+    from .transfer import transfer_checklist, transfer_summary
+
+    if args.out:
+        io.check_output_path(args.out)
+    spells = io.read_payroll(args.spells)
+    print(transfer_checklist(spells, args.hukou, args.birth, args.track))
+    if args.out:
+        summary = transfer_summary(spells, args.hukou, args.birth, args.track)
+        io.write_table(summary["moves"], args.out)
+    return 0
+
+
+COMMANDS = {"params": lambda a: _params(a), "pension": lambda a: _pension(a),
+            "transfer": lambda a: _transfer(a)}
+
+
 def main(argv=None) -> int:
     """Run the ``wuxian`` command; return the exit status (0 ok, 2 wuxian error).
 
@@ -236,7 +311,7 @@ def main(argv=None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        return _params(args) if args.command == "params" else _run_engine(args)
+        return COMMANDS.get(args.command, _run_engine)(args)
     except WuxianError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR

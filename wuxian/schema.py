@@ -165,6 +165,26 @@ def _check_numeric(frame: pd.DataFrame) -> None:
         raise InputError("; ".join(messages)) from None
 
 
+def _duplicate_pairs(employee_code: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Mask of rows whose (employee, month) pair occurs more than once.
+
+    Counts pairs with a bincount over ``employee x month span`` when that fits in memory
+    (the usual case), else falls back to hashing.
+
+    >>> _duplicate_pairs(np.array([0, 0, 1]), np.array([5, 5, 5])).tolist()
+    [True, True, False]
+    """
+    if len(month) == 0:
+        return np.zeros(0, dtype=bool)
+    first = month.min()
+    span = int(month.max() - first + 1)
+    pair = employee_code * span + (month - first)
+    size = (int(employee_code.max()) + 1) * span
+    if size <= 8 * len(pair) + 1_000_000:
+        return np.bincount(pair, minlength=size)[pair] > 1
+    return pd.Series(pair).duplicated(keep=False).to_numpy()
+
+
 def validate_payroll(df: pd.DataFrame) -> Cohort:
     """Check a payroll frame and return its :class:`Cohort` of coded arrays.
 
@@ -210,9 +230,7 @@ def validate_payroll(df: pd.DataFrame) -> Cohort:
             numeric[name] = _number(col[name], name)
     _check_numeric(pd.DataFrame(numeric, copy=False))
 
-    span = int(month.max() - month.min() + 1) if n else 1
-    pair = employee_code * span + (month - (month.min() if n else 0))
-    dup = pd.Series(pair).duplicated(keep=False).to_numpy() if n else np.zeros(0, bool)
+    dup = _duplicate_pairs(employee_code, month)
     if dup.any():
         raise InputError("employee_id + month: duplicate pair in " + format_rows(np.flatnonzero(dup)))
 

@@ -156,6 +156,10 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
     has_base = ~np.isnan(base)
     bal, _, _ = account_balance(sidx[has_base], mi[has_base], base[has_base], move_year, a,
                                 len(sp))
+    # A spell with any month lacking a base has no computable amount: NaN, never 0.
+    incomplete = np.bincount(sidx, weights=~has_base, minlength=len(sp)) > 0
+    pooled = np.where(incomplete, np.nan, pooled)
+    bal = np.where(incomplete, np.nan, bal)
     frm, to = cities[:-1], cities[1:]
     prov = _province(cities)
     cross = prov[:-1] != prov[1:]
@@ -195,6 +199,17 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
             "unemployment_claimant_transfer": claimant}
 
 
+def _money(value: float) -> str:
+    """Yuan with two decimals, or why there is no figure.
+
+    >>> _money(1234.5), _money(float("nan"))
+    ('1,234.50', 'not computed (no contribution bases given for the spell)')
+    """
+    if pd.isna(value):
+        return "not computed (no contribution bases given for the spell)"
+    return f"{value:,.2f}"
+
+
 def transfer_checklist(spells: pd.DataFrame, hukou_city: str, birth_month: str | None = None,
                        track: str | None = None) -> str:
     """Render a person's transfer checklist as text (steps, documents, deadlines, sources).
@@ -217,8 +232,8 @@ def transfer_checklist(spells: pd.DataFrame, hukou_city: str, birth_month: str |
     for mv in s["moves"].itertuples(index=False):  # one line block per move, not per record
         lines.append("")
         lines.append(f"Move {mv.from_city} → {mv.to_city} ({mv.move_month}): "
-                     f"pooled fund {mv.pooled_transfer:,.2f}, personal account "
-                     f"{mv.account_transfer:,.2f}; unemployment: {mv.unemployment}")
+                     f"pooled fund {_money(mv.pooled_transfer)}, personal account "
+                     f"{_money(mv.account_transfer)}; unemployment: {mv.unemployment}")
         if mv.temporary_account is True:
             lines.append("  ! temporary account (临时基本养老保险缴费账户): relation stays at "
                          f"{mv.from_city} (66号文 art.5)")

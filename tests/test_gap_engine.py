@@ -102,3 +102,28 @@ def test_invariants(fixture_table, wage, share):
         # (both amounts are rounded: 0.01 per fen-rounded item, 1 yuan for the housing fund)
         slack = 0.01 * len(ITEMS) + 1
         assert gap_side <= (wage - declared) * TOTAL_RATE[side] + slack
+
+
+def test_pension_effect_is_linear_in_the_gap():
+    """Loss at retirement = difference of two pension runs; checked against the formula of
+    国发〔2005〕38号 with the intermediate values the pension model reports."""
+    from wuxian.gap import gap_pension_effect
+    from wuxian.pension import pension_at_retirement
+
+    df = payroll(employee_id="a", city="shanghai", month=[f"2024-{m:02d}" for m in range(1, 13)],
+                 wage=20000.0, base_salary=8000.0)
+    g = gap(df, base_method="current_month")
+    people = pd.DataFrame({"employee_id": ["a"], "birth_month": ["1990-06"], "track": ["male"],
+                           "hukou_city": ["上海"]})
+    loss = gap_pension_effect(g, people).iloc[0]
+    full = pension_at_retirement(g[["employee_id", "city", "month"]].assign(
+        base=g.lawful_base_si), people).iloc[0]
+    # basic pension: calc_base x (sum of index differences / 12) x 1% / 2; the index of a month
+    # is base / average wage, so the difference scales with (20000 - 8000) / 20000
+    index_diff = full.mean_index * (20000 - 8000) / 20000
+    assert loss.lost_basic_pension == pytest.approx(full.calc_base * index_diff * 0.005)
+    # account: 8% of the base gap, with the same interest as the full history
+    assert loss.lost_account_balance == pytest.approx(full.account_balance * 12000 / 20000)
+    assert loss.lost_account_pension == pytest.approx(loss.lost_account_balance / full.payout_months)
+    assert loss.lost_monthly_pension == pytest.approx(loss.lost_basic_pension
+                                                      + loss.lost_account_pension)

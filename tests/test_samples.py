@@ -21,7 +21,8 @@ def test_deterministic():
 def test_columns_and_keys(cohort):
     assert list(cohort.columns) == [
         "employee_id", "employer_id", "city", "month", "wage", "base_salary", "declared_base",
-        "category", "hf_rate", "medical_tier"]
+        "category", "hf_rate", "medical_tier", "birth_month", "sex", "track", "hukou_city",
+        "declare_pattern"]
     assert cohort["employee_id"].str.fullmatch(r"E\d{5}").all()
     assert set(cohort["month"]) == {str(p) for p in pd.period_range("2024-07", "2026-06",
                                                                     freq="M")}
@@ -48,12 +49,23 @@ def test_wage_spread(cohort):
     assert medians["2025"] > medians["2024"] and medians["2026"] > medians["2025"]  # raises
 
 
-def test_declared_base_only_for_basic_salary_employers(cohort):
-    declared = cohort["declared_base"].notna()
-    assert 0.05 < declared.mean() < 0.6
-    assert (cohort.loc[declared, "declared_base"] == cohort.loc[declared, "base_salary"]).all()
-    assert (cohort.groupby("employer_id")["declared_base"]
-            .apply(lambda s: s.isna().all() or s.notna().all())).all()
+def test_three_declaration_patterns(cohort):
+    """Each employer declares the full wage (blank declared_base), the basic salary, or the
+    pension floor in force (issue 5: the demo shows all three)."""
+    from wuxian.gap import lawful_floor
+    from wuxian.params import default_table
+    from wuxian.schema import validate_payroll
+
+    pattern = cohort["declare_pattern"]
+    assert set(pattern) == {"full_wage", "basic_salary", "floor"}
+    assert (cohort.groupby("employer_id")["declare_pattern"].nunique() == 1).all()
+    assert cohort.loc[pattern == "full_wage", "declared_base"].isna().all()
+    basic = pattern == "basic_salary"
+    assert (cohort.loc[basic, "declared_base"] == cohort.loc[basic, "base_salary"]).all()
+    floor = (pattern == "floor").to_numpy()
+    sub = cohort[floor].reset_index(drop=True)
+    expected = lawful_floor(validate_payroll(sub), default_table())
+    np.testing.assert_array_equal(sub["declared_base"].to_numpy(), expected)
 
 
 def test_hf_rate(cohort):

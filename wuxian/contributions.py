@@ -77,34 +77,53 @@ def prior_year_average(cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
     """
     if len(cohort) == 0:
         return cohort.wage.copy(), np.zeros(0, dtype=bool)
-    year = cohort.month // 12
-    y0 = int(year.min())
-    span = int(year.max()) - y0 + 1
-    slot = cohort.employee_code * span + (year - y0)
+    slot = cohort.month // 12
+    y0 = int(slot.min())
+    span = int(slot.max()) - y0 + 1
+    slot -= y0
+    slot += cohort.employee_code * span  # slot = (employee, year)
     size = (int(cohort.employee_code.max()) + 1) * span
     sums = np.bincount(slot, weights=cohort.wage, minlength=size)
     counts = np.bincount(slot, minlength=size)
-    prev = np.where(year > y0, slot - 1, 0)
-    have = (year > y0) & (counts[prev] > 0)
-    base = np.where(have, sums[prev] / np.maximum(counts[prev], 1), cohort.wage)
-    return base, ~have
+    # Per slot (small), the mean of the slot before it: the same employee's previous year.
+    prev_mean = np.full(size, np.nan)
+    have = counts[:-1] > 0
+    prev_mean[1:][have] = sums[:-1][have] / counts[:-1][have]
+    prev_mean[::span] = np.nan  # an employee's first year has no previous year in the cohort
+    base = prev_mean.take(slot, mode="clip")
+    fallback = np.isnan(base)
+    np.copyto(base, cohort.wage, where=fallback)
+    return base, fallback
 
 
-def _check_coverage(cohort: Cohort, cube: ParamCube) -> np.ndarray:
-    """Return the keys; InputError naming rows whose month is outside their city's data."""
-    start = cube.city_start[cohort.city_code]
-    end = cube.city_end[cohort.city_code]
-    outside = (cohort.month < start) | (cohort.month > end)
-    if outside.any():
-        rows = np.flatnonzero(outside)
+def _keys(cohort: Cohort, cube: ParamCube) -> tuple[np.ndarray, np.ndarray]:
+    """Integer keys of every row and the distinct keys used; InputError naming the rows whose
+    month is outside their city's data. Coverage is checked on the distinct keys only."""
+
+    def outside_error(mask):
+        rows = np.flatnonzero(mask)
         first = rows[0]
-        city = vocab.CITIES[cohort.city_code[first]]
-        raise InputError(
+        c = int(cohort.city_code[first])
+        city = vocab.CITIES[c]
+        return InputError(
             f"month: outside the parameter data in {format_rows(rows)} (e.g. {city} "
             f"{month_label(cohort.month[first])}; {city} is covered "
-            f"{month_label(cube.city_start[cohort.city_code[first]])}.."
-            f"{month_label(cube.city_end[cohort.city_code[first]])})")
-    return cube.keys(cohort.city_code, cohort.category_code, cohort.month)
+            f"{month_label(cube.city_start[c])}..{month_label(cube.city_end[c])})")
+
+    n = len(cohort)
+    if n and (cohort.month.min() < cube.first_month
+              or cohort.month.max() >= cube.first_month + cube.n_months):
+        raise outside_error((cohort.month < cube.first_month)
+                            | (cohort.month >= cube.first_month + cube.n_months))
+    key = cube.keys(cohort.city_code, cohort.category_code, cohort.month)
+    n_keys = cube.row_id.shape[1]
+    used = np.flatnonzero(np.bincount(key, minlength=n_keys)) if n else key[:0]
+    rest, pos = np.divmod(used, cube.n_months)
+    city, month_of = rest // len(vocab.CATEGORIES), cube.first_month + pos
+    bad = used[(month_of < cube.city_start[city]) | (month_of > cube.city_end[city])]
+    if bad.size:
+        raise outside_error(np.isin(key, bad))
+    return key, used
 
 
 class _Lookup:
@@ -114,16 +133,15 @@ class _Lookup:
     keys the cohort uses, and only the final gather touches every row.
     """
 
-    def __init__(self, cube: ParamCube, table: ParamTable, item_index, key: np.ndarray):
+    def __init__(self, cube: ParamCube, table: ParamTable, item_index, key: np.ndarray,
+                 used: np.ndarray):
         self.cube, self.table, self.key = cube, table, key
         n_keys = cube.row_id.shape[1]
         if np.ndim(item_index) == 0:
-            self.row, self.idx = int(item_index), key
+            self.row, self.idx, self.used = int(item_index), key, used
         else:  # per-row item (Shenzhen medical tiers): index the flattened arrays
             self.row, self.idx = None, item_index * n_keys + key
-        size = n_keys if self.row is not None else cube.row_id.size
-        self.used = np.flatnonzero(np.bincount(self.idx, minlength=size)) if len(key) else \
-            np.zeros(0, dtype=np.int64)
+            self.used = np.flatnonzero(np.bincount(self.idx, minlength=cube.row_id.size))
 
     def values(self, name: str) -> np.ndarray:
         arr = self.cube.fields[name]
@@ -136,7 +154,9 @@ class _Lookup:
         seen = arr[self.used]
         if len(seen) and (seen == seen[0]).all():
             return seen[0]
-        return arr.take(self.idx, out=out)
+        # mode="clip": the keys are valid (coverage checked), and unlike the default "raise"
+        # it lets numpy write straight into `out` without a temporary buffer.
+        return arr.take(self.idx, out=out, mode="clip")
 
     def require(self, *names: str, rows=None) -> None:
         """MissingParameterError naming city, month, item, field and rows when blank."""
@@ -199,7 +219,7 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
         raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
     table = params if params is not None else default_table()
     cube = table.compile()
-    key = _check_coverage(cohort, cube)
+    key, used = _keys(cohort, cube)
 
     if base_method == "prior_year_average":
         base, fallback = prior_year_average(cohort)
@@ -226,7 +246,7 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
                 codes = np.array([ii, ii, vocab.ALL_ITEMS.index("medical_tier2"),
                                   vocab.ALL_ITEMS.index("medical_tier3")])
                 ii = codes[tier]
-        look = _Lookup(cube, table, ii, key)
+        look = _Lookup(cube, table, ii, key, used)
         look.require("base_floor", "base_cap", "employer_fixed", "employee_fixed")
         # Rule 2: clip the base to [floor, cap]
         clipped = {"pension": col["base_si"], "housing_fund": col["base_hf"]}.get(item, spare)

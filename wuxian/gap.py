@@ -66,7 +66,8 @@ def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
     Returns
     -------
     DataFrame
-        The input columns, then ``lawful_base``, ``declared_base_used``,
+        The input columns, then ``lawful_base``, ``declared_base_used``, ``lawful_base_si`` and
+        ``declared_base_si`` (the pension bases after clipping),
         ``lawful_{side}_total``, ``declared_{side}_total``, ``gap_{side}_total``,
         ``gap_{item}_{side}`` for every item, ``gap_housing_fund`` (both sides: the worker's
         housing-fund account), ``gap_pension_account`` (the employee's 8% that goes to the
@@ -83,7 +84,8 @@ def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
     decl = _arrays(compute(replace(cohort, declared_base=declared), base_method=base_method,
                            params=table))
     raw_lawful = _raw_base(lawful_cohort, base_method)
-    out = {"lawful_base": raw_lawful, "declared_base_used": declared}
+    out = {"lawful_base": raw_lawful, "declared_base_used": declared,
+           "lawful_base_si": lawful["base_si"], "declared_base_si": decl["base_si"]}
     for side in SIDES:
         out[f"lawful_{side}_total"] = lawful[f"{side}_total"]
         out[f"declared_{side}_total"] = decl[f"{side}_total"]
@@ -230,3 +232,55 @@ def gap_scan(city: str, month: str, wage: float, shares=None, category: str = "l
             "gap_employee_total", "gap_housing_fund", "gap_pension_account", "flag_below_floor"]
     return pd.concat([pd.Series(shares, name="declared_share"), g[cols].reset_index(drop=True)],
                      axis=1)
+
+
+def gap_pension_effect(gaps: pd.DataFrame, people: pd.DataFrame,
+                       assumptions=None) -> pd.DataFrame:
+    """Long-run cost to each worker: the account balance and monthly pension lost at retirement.
+
+    The pension formulas of 国发〔2005〕38号 are linear in the contribution base: the basic
+    pension is 计发基数 × (years + Σ index / 12) / 2 × 1%, the account pension the balance
+    (8% of each base with credited interest, 人社部发〔2017〕31号) over 计发月数. The loss is
+    therefore the difference of two :func:`wuxian.pension.pension_at_retirement` runs on the
+    same months — lawful against declared pension base — and the worker's other career
+    months cancel out: the cohort's own months are enough.
+
+    Parameters
+    ----------
+    gaps : DataFrame
+        Output of :func:`gap` (``employee_id``, ``city``, ``month``, ``lawful_base_si``,
+        ``declared_base_si``).
+    people : DataFrame
+        One row per employee: ``employee_id``, ``birth_month``, ``track``
+        (male / female_55 / female_50), ``hukou_city`` (or ``claim_city``).
+    assumptions : wuxian.pension.Assumptions, optional
+        Wage growth and interest for years without published data (stated in the output).
+
+    Returns
+    -------
+    DataFrame
+        Per employee: ``claim_city``, ``retire_month``, ``lost_account_balance``,
+        ``lost_account_pension``, ``lost_basic_pension``, ``lost_monthly_pension``,
+        ``assumed_interest_years``, ``projected_wage_years``.
+    """
+    from .pension import pension_at_retirement
+
+    frame = gaps.rename(columns=_alias_map(gaps.columns))
+    need = ["employee_id", "city", "month", "lawful_base_si", "declared_base_si"]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise InputError(f"gap_pension_effect: the gaps frame lacks {', '.join(missing)} "
+                         "(pass the output of wuxian.gap)")
+    keys = frame[["employee_id", "city", "month"]]
+    lawful = pension_at_retirement(keys.assign(base=frame["lawful_base_si"].to_numpy()),
+                                   people, assumptions)
+    declared = pension_at_retirement(keys.assign(base=frame["declared_base_si"].to_numpy()),
+                                     people, assumptions)
+    out = lawful[["employee_id", "claim_city", "retire_month"]].copy()
+    out["lost_account_balance"] = lawful["account_balance"] - declared["account_balance"]
+    out["lost_account_pension"] = lawful["account_pension"] - declared["account_pension"]
+    out["lost_basic_pension"] = lawful["basic_pension"] - declared["basic_pension"]
+    out["lost_monthly_pension"] = out["lost_account_pension"] + out["lost_basic_pension"]
+    for col in ("assumed_interest_years", "projected_wage_years"):
+        out[col] = lawful[col]
+    return out

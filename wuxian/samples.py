@@ -37,7 +37,11 @@ CATEGORY_SHARE = np.array([
     [0.30, 0.02, 0.50, 0.18],
 ])
 YEARLY_RAISE = 0.05
-SHARE_DECLARE_BASIC = 0.25  # employers that declare the basic salary as base
+#: Employer declaration patterns: the full wage (lawful), the basic salary, or the floor.
+DECLARE_PATTERNS = ("full_wage", "basic_salary", "floor")
+DECLARE_SHARE = np.array([0.65, 0.25, 0.10])
+#: Hukou places of non-local workers (large sending cities; any city name is accepted).
+HOMETOWNS = ("chengdu", "wuhan", "changsha", "zhengzhou", "hefei", "nanchang")
 SHARE_OWN_HF_RATE = 0.30  # employers with their own housing-fund rate
 SHARE_SZ_TIER2 = 0.40  # Shenzhen nonlocal employees in medical tier 2
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "samples" / "cohort.csv"
@@ -68,10 +72,12 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     -------
     DataFrame
         ``employee_id`` (E00001), ``employer_id`` (C0001), ``city`` (pinyin), ``month``,
-        ``wage``, ``base_salary``, ``declared_base`` (blank unless the employer declares the
-        basic salary), ``category``, ``hf_rate`` (blank unless the employer sets one),
-        ``medical_tier`` (blank; 2 for some Shenzhen nonlocal workers). About 85% of the
-        employees stay all months; the rest join late or leave early.
+        ``wage``, ``base_salary``, ``declared_base`` (blank for employers that declare the full
+        wage; the basic salary or the city's floor for the others), ``category``, ``hf_rate``
+        (blank unless the employer sets one), ``medical_tier`` (blank; 2 for some Shenzhen
+        nonlocal workers), ``birth_month``, ``sex``, ``track``, ``hukou_city`` and
+        ``declare_pattern`` (full_wage / basic_salary / floor). About 85% of the employees
+        stay all months; the rest join late or leave early.
 
     Examples
     --------
@@ -89,7 +95,7 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     hi = np.where(er_city == CITIES.index("shanghai"), 7, 12)
     er_hf = np.where(rng.random(n_employers) < SHARE_OWN_HF_RATE,
                      rng.integers(5, hi + 1) / 100.0, np.nan)
-    er_basic = rng.random(n_employers) < SHARE_DECLARE_BASIC
+    er_pattern = rng.choice(len(DECLARE_PATTERNS), size=n_employers, p=DECLARE_SHARE)
     er_size = rng.lognormal(0.0, 0.8, n_employers)  # uneven employer sizes
 
     # Employees.
@@ -115,7 +121,19 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     raise_ = (1 + YEARLY_RAISE) ** (years - years[0])
     wage = np.round(wage0[emp] * raise_[mon] * rng.lognormal(0.0, 0.04, len(emp)), 2)
     base_salary = np.round(wage * basic_share[emp], 2)
-    declared = np.where(er_basic[employer[emp]], base_salary, np.nan)
+    pattern = er_pattern[employer[emp]]
+    declared = np.where(pattern == 1, base_salary, np.nan)
+    floor_rows = pattern == 2
+    declared[floor_rows] = _pension_floor(city[emp][floor_rows], category[emp][floor_rows],
+                                          np.array(labels)[mon][floor_rows])
+    # Birth month (ages 22-58 in 2024), sex and retirement track, hukou city.
+    birth = rng.integers(1966 * 12, 2002 * 12, n_employees)
+    male = rng.random(n_employees) < 0.55
+    track = np.where(male, "male", np.where(rng.random(n_employees) < 0.7, "female_55",
+                                            "female_50"))
+    local = category < 2
+    hukou = np.where(local, np.array(CITIES)[city],
+                     np.array(HOMETOWNS)[rng.integers(0, len(HOMETOWNS), n_employees)])
 
     return pd.DataFrame({
         "employee_id": np.char.add("E", np.char.zfill(np.arange(1, n_employees + 1).astype(str),
@@ -130,7 +148,23 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
         "category": np.array(CATEGORIES)[category[emp]],
         "hf_rate": er_hf[employer[emp]],
         "medical_tier": pd.array(np.where(tier2[emp], 2, pd.NA), dtype="Int8"),
+        "birth_month": [f"{b // 12:04d}-{b % 12 + 1:02d}" for b in birth[emp]],
+        "sex": np.where(male, "M", "F")[emp],
+        "track": track[emp],
+        "hukou_city": hukou[emp],
+        "declare_pattern": np.array(DECLARE_PATTERNS)[pattern],
     })
+
+
+def _pension_floor(city_code, category_code, labels) -> np.ndarray:
+    """The pension base floor in force (what a floor-only employer declares)."""
+    from .params import default_table
+    from .params.months import parse_months
+
+    cube = default_table().compile()
+    uniq, inv = np.unique(labels, return_inverse=True)
+    months = parse_months(list(uniq))[inv]
+    return cube.field("base_floor", "pension").take(cube.keys(city_code, category_code, months))
 
 
 def make_synthetic(n_rows: int, seed: int = SEED, months=24, cities=CITIES) -> pd.DataFrame:

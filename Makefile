@@ -20,11 +20,8 @@ $(SAMPLE): | $(VENV)/.installed
 demo: $(VENV)/.installed $(SAMPLE)
 	mkdir -p reports
 	$(VENV)/bin/wuxian contributions $(SAMPLE) --out $(DEMO_OUT)
-	@$(PY) -c "import pandas as pd; \
-	df = pd.read_csv('$(DEMO_OUT)', usecols=['city', 'employee_id', 'wage', 'employer_total', 'employee_total', 'base_fallback']); \
-	s = df.groupby('city').agg(rows=('wage', 'size'), employees=('employee_id', 'nunique'), wage=('wage', 'sum'), employer=('employer_total', 'sum'), employee=('employee_total', 'sum'), fallback=('base_fallback', 'mean')); \
-	s['employer_%'] = 100 * s.employer / s.wage; s['employee_%'] = 100 * s.employee / s.wage; \
-	print(s.round({'wage': 0, 'employer': 0, 'employee': 0, 'fallback': 3, 'employer_%': 1, 'employee_%': 1}).to_string())"
+	$(VENV)/bin/wuxian gap $(SAMPLE) --out reports/sample_gap_by_city.csv --by city declare_pattern
+	$(PY) -m wuxian.demo $(DEMO_OUT) reports/sample_gap_by_city.csv
 
 test: $(VENV)/.installed
 	$(PY) -m pytest tests

@@ -158,6 +158,21 @@ class _Lookup:
         # it lets numpy write straight into `out` without a temporary buffer.
         return arr.take(self.idx, out=out, mode="clip")
 
+    def check_applies(self) -> None:
+        """InputError when the cohort asks for a combination that does not exist by rule
+        (e.g. Shenzhen medical tier 2 for a 深户 worker)."""
+        arr = self.values("applies")
+        bad_keys = self.used[arr[self.used] == 0]
+        if bad_keys.size:
+            rows = np.flatnonzero(np.isin(self.idx, bad_keys))
+            flat = int(self.idx[rows[0]])
+            n_keys = self.cube.row_id.shape[1]
+            ii, k = (self.row, flat) if self.row is not None else divmod(flat, n_keys)
+            city, cat, month = self.cube.key_parts(k)
+            note = self.table.rows["notes"].iat[self.cube.row_id[ii, k]]
+            raise InputError(f"{vocab.ALL_ITEMS[ii]} does not apply to {cat} in {city} "
+                             f"{month_label(month)} ({note}): {format_rows(rows)}")
+
     def require(self, *names: str, rows=None) -> None:
         """MissingParameterError naming city, month, item, field and rows when blank."""
         for name in names:
@@ -247,6 +262,7 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
                                   vocab.ALL_ITEMS.index("medical_tier3")])
                 ii = codes[tier]
         look = _Lookup(cube, table, ii, key, used)
+        look.check_applies()
         look.require("base_floor", "base_cap", "employer_fixed", "employee_fixed")
         # Rule 2: clip the base to [floor, cap]
         clipped = {"pension": col["base_si"], "housing_fund": col["base_hf"]}.get(item, spare)

@@ -37,6 +37,9 @@ CATEGORY_SHARE = np.array([
     [0.30, 0.02, 0.50, 0.18],
 ])
 YEARLY_RAISE = 0.05
+#: Average wage growth used to move the 2024 wage levels to the sample's window (about the
+#: growth of urban average wages 2012-2024, 国家统计局).
+HISTORIC_GROWTH = 0.07
 #: Employer declaration patterns: the full wage (lawful), the basic salary, or the floor.
 DECLARE_PATTERNS = ("full_wage", "basic_salary", "floor")
 DECLARE_SHARE = np.array([0.65, 0.25, 0.10])
@@ -56,6 +59,36 @@ def month_labels(first: str, n: int) -> list:
     return [str(p) for p in pd.period_range(first, periods=n, freq="M")]
 
 
+def latest_complete_window(n_months: int = 24, table=None) -> str:
+    """First month of the latest `n_months` run in which every city's data is complete.
+
+    Complete: no missing value for any item and category the sample uses (Shenzhen tier 3,
+    abolished in 2023, is not drawn). The sample cohort follows the data: as gaps are filled,
+    the window moves to the latest months.
+
+    >>> len(latest_complete_window(12))
+    7
+    """
+    from .errors import MissingParameterError
+    from .params import default_table, month_label
+    from .params.coverage import cell_status
+
+    cells = cell_status(table or default_table())
+    cells = cells[(cells["item"] != "medical_tier3") & (cells["status"] != "not_applicable")]
+    per_month = cells.groupby("month")["status"].agg(lambda s: not (s == "missing").any())
+    per_city = cells.groupby("month")["city"].nunique() == len(CITIES)
+    ok = per_month & per_city
+    good = np.sort(ok.index[ok.to_numpy()].to_numpy())
+    run_start = good[np.r_[True, np.diff(good) != 1]]  # first month of each run of months
+    run_of = run_start[np.searchsorted(run_start, good, side="right") - 1]
+    ends = good[good - run_of + 1 >= n_months]  # months that close a long enough window
+    if ends.size == 0:
+        raise MissingParameterError(f"no {n_months}-month window with complete data for all "
+                                    "four cities")
+    best = int(ends.max()) - n_months + 1
+    return month_label(best)
+
+
 def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.DataFrame:
     """A synthetic payroll cohort, one row per employee-month.
 
@@ -64,7 +97,8 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     n_employees : int
         Number of employees (about 20 per employer).
     months : int or sequence of str
-        Number of months from 2024-07, or the ``YYYY-MM`` labels themselves.
+        Number of months (the latest window with complete data for all four cities, see
+        :func:`latest_complete_window`), or the ``YYYY-MM`` labels themselves.
     seed : int
         Seed of :func:`numpy.random.default_rng`; the same seed gives the same frame.
 
@@ -72,8 +106,9 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     -------
     DataFrame
         ``employee_id`` (E00001), ``employer_id`` (C0001), ``city`` (pinyin), ``month``,
-        ``wage``, ``base_salary``, ``declared_base`` (blank for employers that declare the full
-        wage; the basic salary or the city's floor for the others), ``category``, ``hf_rate``
+        ``wage``, ``base_salary``, ``declared_base`` (the lawful base — prior-year average
+        wage — for employers that declare the full wage; the basic salary or the city's floor
+        for the others), ``category``, ``hf_rate``
         (blank unless the employer sets one), ``medical_tier`` (blank; 2 for some Shenzhen
         nonlocal workers), ``birth_month``, ``sex``, ``track``, ``hukou_city`` and
         ``declare_pattern`` (full_wage / basic_salary / floor). About 85% of the employees
@@ -85,16 +120,17 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     >>> a.equals(b), list(a.columns[:4])
     (True, ['employee_id', 'employer_id', 'city', 'month'])
     """
-    labels = month_labels(FIRST_MONTH, months) if isinstance(months, int) else list(months)
+    labels = (month_labels(latest_complete_window(months), months) if isinstance(months, int)
+              else list(months))
     n_months = len(labels)
     rng = np.random.default_rng(seed)
     n_employers = max(1, n_employees // 20)
 
     # Employers: city, own housing-fund rate (whole percent), declares the basic salary.
     er_city = rng.choice(len(CITIES), size=n_employers, p=CITY_SHARE)
-    hi = np.where(er_city == CITIES.index("shanghai"), 7, 12)
+    lo, hi = _hf_rate_range(labels)
     er_hf = np.where(rng.random(n_employers) < SHARE_OWN_HF_RATE,
-                     rng.integers(5, hi + 1) / 100.0, np.nan)
+                     rng.integers(lo[er_city], hi[er_city] + 1) / 100.0, np.nan)
     er_pattern = rng.choice(len(DECLARE_PATTERNS), size=n_employers, p=DECLARE_SHARE)
     er_size = rng.lognormal(0.0, 0.8, n_employers)  # uneven employer sizes
 
@@ -103,7 +139,8 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     city = er_city[employer]
     u = rng.random(n_employees)[:, None]
     category = (u > np.cumsum(CATEGORY_SHARE[city], axis=1)).sum(axis=1).clip(0, 3)
-    wage0 = rng.lognormal(np.log(WAGE_MEDIAN[city]), WAGE_SIGMA[city])
+    level = (1 + HISTORIC_GROWTH) ** (int(labels[0][:4]) - 2024)  # 2024 medians to the window
+    wage0 = rng.lognormal(np.log(WAGE_MEDIAN[city] * level), WAGE_SIGMA[city])
     basic_share = rng.uniform(0.5, 0.8, n_employees)
     tier2 = ((city == CITIES.index("shenzhen")) & (category >= 2)
              & (rng.random(n_employees) < SHARE_SZ_TIER2))
@@ -135,7 +172,7 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     hukou = np.where(local, np.array(CITIES)[city],
                      np.array(HOMETOWNS)[rng.integers(0, len(HOMETOWNS), n_employees)])
 
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "employee_id": np.char.add("E", np.char.zfill(np.arange(1, n_employees + 1).astype(str),
                                                       5))[emp],
         "employer_id": np.char.add("C", np.char.zfill(np.arange(1, n_employers + 1).astype(str),
@@ -154,6 +191,30 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
         "hukou_city": hukou[emp],
         "declare_pattern": np.array(DECLARE_PATTERNS)[pattern],
     })
+    # A compliant employer declares the lawful base: the prior-year average wage (人社部令第20号
+    # art. 8), the first month's wage for new hires.
+    from .contributions import prior_year_average
+    from .schema import validate_payroll
+
+    lawful, _ = prior_year_average(validate_payroll(frame))
+    full = pattern == 0
+    frame.loc[full, "declared_base"] = lawful[full]
+    return frame
+
+
+def _hf_rate_range(labels) -> tuple[np.ndarray, np.ndarray]:
+    """Per city, the whole-percent housing-fund rates allowed in every month of `labels`."""
+    from .params import default_table
+    from .params.months import parse_months
+
+    cube = default_table().compile()
+    months = parse_months(list(labels))
+    lo, hi = [], []
+    for code in range(len(CITIES)):
+        key = cube.keys(code, 0, months)
+        lo.append(int(np.ceil(np.nanmax(cube.field("rate_min", "housing_fund")[key]) * 100 - 1e-9)))
+        hi.append(int(np.floor(np.nanmin(cube.field("rate_max", "housing_fund")[key]) * 100 + 1e-9)))
+    return np.array(lo), np.array(hi)
 
 
 def _pension_floor(city_code, category_code, labels) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 Every (city, month, item, category) cell that must resolve is counted once under the
 confidence of the row in force, or as ``missing`` when a value needed to compute the item
-(rates, fixed amounts, and the base limits of a charged item) is blank.
+(rates, fixed amounts, and the base limits of a charged item) is blank. Cells whose row says
+``applies=no`` (a combination that does not exist by rule, e.g. Shenzhen medical tier 2 for
+深户) are counted apart as ``not_applicable`` and are not part of ``cells``.
 
 Examples
 --------
@@ -45,6 +47,7 @@ def cell_status(table: ParamTable) -> pd.DataFrame:
                 for f in NEEDED:
                     missing |= np.isnan(cube.fields[f][ii, key])
                 status = np.where(missing, "missing", conf[rid])
+                status = np.where(cube.fields["applies"][ii, key] == 0, "not_applicable", status)
                 frames.append(pd.DataFrame({"city": city, "category": cat, "item": item,
                                             "month": months, "status": status}))
     return pd.concat(frames, ignore_index=True)
@@ -62,14 +65,14 @@ def coverage(table: ParamTable, by: tuple = ("city", "year")) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``by`` columns, ``cells``, one count column per status, ``share_high`` and
-        ``share_missing``.
+        ``by`` columns, ``cells``, one count column per status, ``not_applicable``,
+        ``share_high`` and ``share_missing``.
     """
     cells = cell_status(table)
     cells["year"] = cells["month"] // 12
     counts = (cells.groupby(list(by) + ["status"]).size().unstack("status", fill_value=0)
-              .reindex(columns=list(STATUSES), fill_value=0))
-    counts.insert(0, "cells", counts.sum(axis=1))
+              .reindex(columns=list(STATUSES) + ["not_applicable"], fill_value=0))
+    counts.insert(0, "cells", counts[list(STATUSES)].sum(axis=1))
     counts["share_high"] = (counts["high"] / counts["cells"]).round(3)
     counts["share_missing"] = (counts["missing"] / counts["cells"]).round(3)
     return counts.reset_index()

@@ -38,6 +38,7 @@ ROW_SCHEMA = pa.DataFrameSchema(
         "source": pa.Column(str, pa.Check.str_length(min_value=1)),
         "confidence": pa.Column(str, pa.Check.isin(vocab.CONFIDENCE_LEVELS)),
         "notes": pa.Column(str, nullable=True),
+        "applies": pa.Column(str, pa.Check.isin(["yes", "no"]), nullable=True, required=False),
     },
     strict=True,
     ordered=False,
@@ -115,6 +116,7 @@ def load(data_dir: Path | str | None = None) -> ParamTable:
         frames.append(frame)
     rows = pd.concat(frames, ignore_index=True)
     rows["notes"] = rows["notes"].fillna("")
+    rows["applies"] = rows["applies"].fillna("yes") if "applies" in rows else "yes"
     coverage = coverage.set_index("city")
     validate_rows(rows, coverage)
     return ParamTable(rows=rows, coverage=coverage)

@@ -96,6 +96,8 @@ class ParamTable:
             free &= fields[name] == 0
         for name in ("base_floor", "base_cap"):
             fields[name] = np.where(free & np.isnan(fields[name]), 0.0, fields[name])
+        applies = (rows["applies"] == "yes").to_numpy(dtype=np.float64)[take]
+        fields["applies"] = np.where(none, np.nan, applies)
         mode, unit = rows["rounding"].str.split(":", expand=True).to_numpy().T
         fields["round_mode"] = np.array([ROUNDING_MODE[m] for m in mode])[take]
         fields["round_scale"] = np.array([ROUNDING_SCALE[u] for u in unit])[take]

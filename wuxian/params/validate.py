@@ -36,6 +36,9 @@ def validate_rows(rows: pd.DataFrame, coverage: pd.DataFrame) -> None:
         _fail(rows, rows[field] < 0, f"{field} negative")
     _fail(rows, rows["base_floor"] > rows["base_cap"], "base_floor above base_cap")
     _fail(rows, rows["rate_min"] > rows["rate_max"], "rate_min above rate_max")
+    rates = rows[["employer_rate", "employee_rate"]]
+    _fail(rows, (rows["applies"] == "no") & rates.notna().any(axis=1),
+          "applies=no (the combination does not exist by rule) but a rate is given")
     for city, cov in coverage.iterrows():
         mine = rows["city"] == city
         start, end = month_index(cov["period_start"]), month_index(cov["period_end"])

@@ -62,7 +62,7 @@ def numpy_lower_bound(n: int, seed: int = 0, repeat: int = 1) -> float:
     return best
 
 
-def run_case(rows: int, base_method: str, repeat: int = 1, cities=None) -> dict:
+def run_case(rows: int, base_method: str, repeat: int = 1, cities=None, gap: bool = False) -> dict:
     """Build `rows` synthetic employee-months, time the engine and the lower bound.
 
     Times are the best of `repeat` runs; the peak memory is that of the whole process.
@@ -88,26 +88,36 @@ def run_case(rows: int, base_method: str, repeat: int = 1, cities=None) -> dict:
         gc.collect()
     rss_peak = _maxrss_mib()
     bound = numpy_lower_bound(rows, repeat=repeat)
-    return {"rows": rows, "base_method": base_method, "seconds": elapsed,
+    gap_seconds = float("inf")
+    if gap:  # wuxian.gap on the same rows, a basic salary at 60% of the wage declared
+        df["base_salary"] = (df["wage"] * 0.6).round(2)
+        for _ in range(repeat):
+            start = time.perf_counter()
+            out = wuxian.gap(df, base_method=base_method)
+            gap_seconds = min(gap_seconds, time.perf_counter() - start)
+            del out
+            gc.collect()
+    return {"rows": rows, "base_method": base_method, "seconds": elapsed, "gap_seconds": gap_seconds,
             "rows_per_s": rows / elapsed, "bound_seconds": bound,
             "ratio": elapsed / bound if bound else float("inf"),
             "peak_mib": rss_peak, "added_mib": rss_peak - rss_before}
 
 
-def _child(rows: int, base_method: str, repeat: int, cities, queue) -> None:
+def _child(rows: int, base_method: str, repeat: int, cities, gap, queue) -> None:
     try:
-        queue.put(run_case(rows, base_method, repeat, cities))
+        queue.put(run_case(rows, base_method, repeat, cities, gap))
     except BaseException as exc:  # report, not hang
         queue.put({"rows": rows, "base_method": base_method, "error": repr(exc)})
 
 
-def run_isolated(rows: int, base_method: str, repeat: int = 3, cities=None) -> dict:
+def run_isolated(rows: int, base_method: str, repeat: int = 3, cities=None,
+                 gap: bool = False) -> dict:
     """:func:`run_case` in a fresh process, so each peak memory figure is its own."""
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(rows, base_method, repeat, cities, queue))
+    proc = ctx.Process(target=_child, args=(rows, base_method, repeat, cities, gap, queue))
     proc.start()
     result = queue.get()
     proc.join()
@@ -125,7 +135,9 @@ def format_result(r: dict) -> str:
         return f"{head}  error: {r['error']}"
     return (f"{head}  {r['seconds']:8.2f} s  {r['rows_per_s'] / 1e6:7.2f} M rows/s  "
             f"numpy bound {r['bound_seconds']:6.3f} s  ratio {r['ratio']:6.1f}x  "
-            f"peak RSS {r['peak_mib']:8.0f} MiB (added {r['added_mib']:.0f} MiB)")
+            f"peak RSS {r['peak_mib']:8.0f} MiB (added {r['added_mib']:.0f} MiB)"
+            + (f"  gap {r['gap_seconds']:.2f} s ({r['gap_seconds'] / r['seconds']:.2f}x)"
+               if r.get("gap_seconds", float("inf")) < float("inf") else ""))
 
 
 def main(argv=None) -> int:
@@ -141,6 +153,7 @@ def main(argv=None) -> int:
                         choices=BASE_METHODS)
     parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
     parser.add_argument("--cities", nargs="+", choices=CITIES, help="default: all four")
+    parser.add_argument("--gap", action="store_true", help="also time wuxian.gap on the same rows")
     args = parser.parse_args(argv)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
@@ -149,7 +162,7 @@ def main(argv=None) -> int:
     failed = False
     for rows in args.rows:
         for method in args.base_method:
-            result = run_isolated(rows, method, args.repeat, args.cities)
+            result = run_isolated(rows, method, args.repeat, args.cities, args.gap)
             failed |= "error" in result
             print(format_result(result), flush=True)
     return 1 if failed else 0

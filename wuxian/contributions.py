@@ -224,11 +224,25 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
             params: ParamTable | None = None) -> pd.DataFrame:
     """Every output column for a validated :class:`Cohort`, as a frame with a RangeIndex.
 
+    The frame wraps the block of :func:`compute_block` without copying it.
+
     >>> from wuxian.schema import validate_payroll
     >>> c = validate_payroll(pd.DataFrame({"employee_id": [1], "city": ["北京"],
     ...                                    "month": ["2025-07"], "wage": [10000.0]}))
     >>> float(compute(c, base_method="current_month")["pension_employee"].iloc[0])
     800.0
+    """
+    block, fallback = compute_block(cohort, base_method, params)
+    frame = pd.DataFrame(block.T, columns=list(NUMERIC_OUTPUTS), copy=False)
+    frame.insert(2, "base_fallback", fallback)
+    return frame
+
+
+def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
+                  params: ParamTable | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The numeric outputs as one ``(len(NUMERIC_OUTPUTS), n)`` block, and ``base_fallback``.
+
+    Row ``i`` of the block is the column ``NUMERIC_OUTPUTS[i]``.
     """
     if base_method not in BASE_METHODS:
         raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
@@ -292,9 +306,7 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
         np.add(si, col[f"housing_fund_{side}"], out=col[f"{side}_total"])
     np.add(cohort.wage, col["employer_total"], out=col["employer_cost"])
     np.subtract(cohort.wage, col["employee_total"], out=col["net_before_tax"])
-    frame = pd.DataFrame(block.T, columns=list(NUMERIC_OUTPUTS), copy=False)
-    frame.insert(2, "base_fallback", fallback)
-    return frame
+    return block, fallback
 
 
 def contributions(df: pd.DataFrame, base_method: str = "prior_year_average",

@@ -21,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .contributions import compute
+from .contributions import BASE_METHODS, NUMERIC_OUTPUTS, compute_block, prior_year_average
 from .errors import InputError, format_rows
 from .params import ITEMS, default_table
 from .params.table import ParamTable
@@ -74,48 +74,52 @@ def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
         personal account), ``flag_underdeclared``, ``flag_below_floor``, ``flag_above_wage``.
     """
     table = params if params is not None else default_table()
+    if base_method not in BASE_METHODS:
+        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
     cohort = validate_payroll(df)
     declared = _declared(cohort, df)
     above = declared > cohort.wage
     if strict and above.any():
         raise InputError("declared base: above the wage in " + format_rows(np.flatnonzero(above)))
-    lawful_cohort = replace(cohort, declared_base=None)
-    lawful = _arrays(compute(lawful_cohort, base_method=base_method, params=table))
-    decl = _arrays(compute(replace(cohort, declared_base=declared), base_method=base_method,
-                           params=table))
-    raw_lawful = _raw_base(lawful_cohort, base_method)
-    out = {"lawful_base": raw_lawful, "declared_base_used": declared,
-           "lawful_base_si": lawful["base_si"], "declared_base_si": decl["base_si"]}
-    for side in SIDES:
-        out[f"lawful_{side}_total"] = lawful[f"{side}_total"]
-        out[f"declared_{side}_total"] = decl[f"{side}_total"]
-        out[f"gap_{side}_total"] = lawful[f"{side}_total"] - decl[f"{side}_total"]
+    if base_method == "prior_year_average":
+        lawful_base, fallback = prior_year_average(cohort)
+    else:
+        lawful_base, fallback = cohort.wage, np.zeros(len(cohort), dtype=bool)
+    # Two runs of the engine on explicit bases; the lawful block becomes the output in place
+    # (no copy of the 30-odd columns): rows are renamed, gaps subtracted where they stand.
+    lawful, _ = compute_block(replace(cohort, declared_base=lawful_base), "current_month", table)
+    decl, _ = compute_block(replace(cohort, declared_base=declared), "current_month", table)
+    row = {name: i for i, name in enumerate(NUMERIC_OUTPUTS)}
+    flags = {"flag_underdeclared": decl[row["base_si"]] < lawful[row["base_si"]],
+             "flag_below_floor": declared < lawful_floor(cohort, table),
+             "flag_above_wage": above, "base_fallback": fallback}
     for item in ITEMS:
         for side in SIDES:
-            out[f"gap_{item}_{side}"] = lawful[f"{item}_{side}"] - decl[f"{item}_{side}"]
-    out["gap_housing_fund"] = out["gap_housing_fund_employer"] + out["gap_housing_fund_employee"]
-    out["gap_pension_account"] = out["gap_pension_employee"]
-    out["flag_underdeclared"] = decl["base_si"] < lawful["base_si"]
-    floor = lawful_floor(cohort, table)
-    out["flag_below_floor"] = declared < floor
-    out["flag_above_wage"] = above
-    out["base_fallback"] = lawful["base_fallback"]
-    clash = [c for c in out if c in df.columns]
+            lawful[row[f"{item}_{side}"]] -= decl[row[f"{item}_{side}"]]
+    names = dict(zip(NUMERIC_OUTPUTS, NUMERIC_OUTPUTS))
+    names.update({f"{i}_{s}": f"gap_{i}_{s}" for i in ITEMS for s in SIDES})
+    names.update(base_si="lawful_base_si", base_hf="declared_base_si",
+                 employer_total="lawful_employer_total", employee_total="lawful_employee_total",
+                 social_insurance_employer="gap_employer_total",
+                 social_insurance_employee="gap_employee_total",
+                 employer_cost="declared_employer_total", net_before_tax="declared_employee_total")
+    lawful[row["base_hf"]] = decl[row["base_si"]]
+    for side, spare, total in (("employer", "social_insurance_employer", "employer_cost"),
+                               ("employee", "social_insurance_employee", "net_before_tax")):
+        np.subtract(lawful[row[f"{side}_total"]], decl[row[f"{side}_total"]], out=lawful[row[spare]])
+        lawful[row[total]] = decl[row[f"{side}_total"]]
+    del decl
+    main = pd.DataFrame(lawful.T, columns=[names[c] for c in NUMERIC_OUTPUTS], copy=False)
+    hf = main["gap_housing_fund_employer"].to_numpy() + main["gap_housing_fund_employee"].to_numpy()
+    extra = pd.DataFrame({"lawful_base": lawful_base, "declared_base_used": declared,
+                          "gap_housing_fund": hf,
+                          "gap_pension_account": main["gap_pension_employee"].to_numpy()})
+    out = pd.concat([extra, main, pd.DataFrame(flags)], axis=1)
+    clash = [c for c in out.columns if c in df.columns]
     if clash:
         raise InputError(f"input already has output column(s) {', '.join(clash)}: rename them first")
-    return pd.concat([df, pd.DataFrame(out, index=df.index)], axis=1)
-
-
-def _arrays(frame: pd.DataFrame) -> dict:
-    return {name: frame[name].to_numpy() for name in frame.columns}
-
-
-def _raw_base(cohort, base_method: str) -> np.ndarray:
-    from .contributions import prior_year_average
-
-    if base_method == "prior_year_average":
-        return prior_year_average(cohort)[0]
-    return cohort.wage
+    out.index = df.index
+    return pd.concat([df, out], axis=1)
 
 
 def lawful_floor(cohort, table: ParamTable) -> np.ndarray:

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 SEED = 20240701
-FIRST_MONTH = "2024-07"
 CITIES = ("beijing", "shanghai", "guangzhou", "shenzhen")
 CATEGORIES = ("local_urban", "local_rural", "nonlocal_urban", "nonlocal_rural")
 #: Share of employees per city (rough share of formal employment among the four).
@@ -231,7 +230,8 @@ def _pension_floor(city_code, category_code, labels) -> np.ndarray:
 def make_synthetic(n_rows: int, seed: int = SEED, months=24, cities=CITIES) -> pd.DataFrame:
     """A large frame for benchmarks: ``n_rows`` employee-months, fast to build.
 
-    Employees have consecutive months from 2024-07 (``months`` each, the last one fewer),
+    Employees have consecutive months of the latest window with complete data (``months``
+    each, the last one fewer),
     each in one of `cities`; ``employee_id`` is an integer, ``city``, ``month`` and
     ``category`` are pandas Categoricals, ``wage`` log-normal around 10000.
 
@@ -242,7 +242,7 @@ def make_synthetic(n_rows: int, seed: int = SEED, months=24, cities=CITIES) -> p
     (50, 'category', 5)
     """
     rng = np.random.default_rng(seed)
-    labels = month_labels(FIRST_MONTH, months)
+    labels = month_labels(latest_complete_window(months), months)
     row = np.arange(n_rows)
     emp = row // months
     n_emp = int(emp[-1]) + 1 if n_rows else 0

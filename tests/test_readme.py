@@ -20,3 +20,10 @@ def test_two_commands_are_documented():
     assert "make demo" in text and "make test" in text
     ci = (README.parent / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_python_example_runs(capsys):
+    text = README.read_text(encoding="utf-8")
+    code = text.split("```python", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    assert "Pension claim city" in capsys.readouterr().out

@@ -26,3 +26,12 @@ def payroll(**columns):
     """A payroll frame; scalars broadcast to the longest list."""
     n = max((len(v) for v in columns.values() if isinstance(v, list)), default=1)
     return pd.DataFrame({k: v if isinstance(v, list) else [v] * n for k, v in columns.items()})
+
+
+def run_fixture(engine, table, **columns):
+    """Run `engine` (contributions or gap) with base_method="current_month" on a payroll
+    defaulting to one Shanghai 2025-07 employee."""
+    columns.setdefault("employee_id", "e1")
+    columns.setdefault("city", "shanghai")
+    columns.setdefault("month", "2025-07")
+    return engine(payroll(**columns), base_method="current_month", params=table)

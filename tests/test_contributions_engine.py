@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import payroll
+from tests.conftest import payroll, run_fixture
 from wuxian import contributions
 from wuxian.contributions import OUTPUT_COLUMNS, round_amounts
 from wuxian.errors import InputError, MissingParameterError
@@ -16,10 +16,7 @@ from wuxian.params import ITEMS, SOCIAL_INSURANCE_ITEMS
 
 
 def run(table, **cols):
-    cols.setdefault("employee_id", "e1")
-    cols.setdefault("city", "shanghai")
-    cols.setdefault("month", "2025-07")
-    return contributions(payroll(**cols), base_method="current_month", params=table)
+    return run_fixture(contributions, table, **cols)
 
 
 def test_hand_checked_mid_wage(fixture_table):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import payroll
+from tests.conftest import payroll, run_fixture
 from wuxian.errors import InputError
 from wuxian.gap import gap, gap_scan, gap_summary, wage_band
 from wuxian.params import ITEMS
@@ -16,10 +16,7 @@ TOTAL_RATE = {"employer": 0.16 + 0.10 + 0.005 + 0.0016 + 0.07, "employee": 0.08 
 
 
 def run(table, **cols):
-    cols.setdefault("employee_id", "e1")
-    cols.setdefault("city", "shanghai")
-    cols.setdefault("month", "2025-07")
-    return gap(payroll(**cols), base_method="current_month", params=table)
+    return run_fixture(gap, table, **cols)
 
 
 def test_basic_salary_declared(fixture_table):

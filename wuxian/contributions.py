@@ -10,8 +10,9 @@ For each employee-month and item (rules cited per step):
 2. **Clip** the base to the item's ``[base_floor, base_cap]`` for the city, category and month
    (社会保险法 art. 12 and the city notices cited in each data row's ``source``).
 3. **Amount** = round(clipped base × rate) + fixed amount, rounded per city and item as the data
-   says (``rounding``). ``hf_rate`` replaces both housing-fund rates (《住房公积金管理条例》
-   art. 18: 5%–12% since 建金〔2016〕… as each row's ``rate_min``/``rate_max`` states);
+   says (``rounding``). ``hf_rate`` replaces both housing-fund rates within the range each
+   row's ``rate_min``/``rate_max`` states (《住房公积金管理条例》 art. 18: at least 5%;
+   建金〔2005〕5号: at most 12%, some cities 20% before 2016);
    ``injury_rate`` replaces the employer injury rate (industry class, 人社部发〔2015〕71号).
 
 Examples
@@ -301,7 +302,7 @@ def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
     for side in ("employer", "employee"):
         si = col[f"social_insurance_{side}"]
         np.add(col[f"pension_{side}"], col[f"pension_supplementary_{side}"], out=si)
-        for item in vocab.SOCIAL_INSURANCE_ITEMS[2:]:
+        for item in vocab.SOCIAL_INSURANCE_ITEMS[2:]:  # the first two are summed just above
             si += col[f"{item}_{side}"]
         np.add(si, col[f"housing_fund_{side}"], out=col[f"{side}_total"])
     np.add(cohort.wage, col["employer_total"], out=col["employer_cost"])

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SAMPLE := data/samples/cohort.csv
 DEMO_OUT := reports/sample_contributions.csv
 
-.PHONY: demo test bench clean-venv
+.PHONY: demo reports test bench clean-venv
 
 # Create the venv if missing and install the package (editable) with its test extras;
 # redone when pyproject.toml changes.
@@ -22,9 +22,13 @@ demo: $(VENV)/.installed $(SAMPLE)
 	$(VENV)/bin/wuxian contributions $(SAMPLE) --out $(DEMO_OUT)
 	$(VENV)/bin/wuxian gap $(SAMPLE) --out reports/sample_gap_by_city.csv --by city declare_pattern
 	$(PY) -m wuxian.demo $(DEMO_OUT) reports/sample_gap_by_city.csv
+	$(PY) -m wuxian.report --all --out reports
+
+reports: $(VENV)/.installed $(SAMPLE)
+	$(PY) -m wuxian.report --all --out reports
 
 test: $(VENV)/.installed
-	$(PY) -m pytest tests
+	$(PY) -m pytest
 
 bench: $(VENV)/.installed
 	$(PY) -m wuxian.bench

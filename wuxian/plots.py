@@ -1,0 +1,667 @@
+"""Figures and aggregate tables shared by the report notebooks (matplotlib only).
+
+The notebooks in ``notebooks/`` hold no formulas: every number they show comes from a function
+here, built on the public API (:func:`wuxian.contributions`, :func:`wuxian.gap`,
+:func:`wuxian.pension_at_retirement`, :func:`wuxian.transfer_summary`, the parameter table).
+Data functions return DataFrames of aggregates (never one employee's row); ``fig_*`` functions
+take them, for one city or several, and return a matplotlib Figure; :func:`show` saves a
+figure as PNG and SVG and embeds it in the notebook as an HTML ``<figure>``.
+
+Labels are bilingual (``中文 English``) when a CJK font is found — Noto Sans CJK SC from the
+``mplfonts`` package, installed with wuxian, or any CJK font on the system — and English
+otherwise, so a report never shows tofu boxes.
+
+Examples
+--------
+>>> curve = cost_curve("shanghai", "2016-07", wages=[3000.0, 10000.0, 30000.0])
+>>> curve[["wage", "employer_total"]].shape
+(3, 2)
+"""
+
+import base64
+import html
+import io
+from importlib.util import find_spec
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import contributions as _contributions
+from .gap import gap as _gap, gap_scan, gap_summary
+from .params import CITIES, default_table
+from .pension import pension_at_retirement, project_history
+from .transfer import transfer_summary
+
+CITY_ZH = {"beijing": "北京", "shanghai": "上海", "guangzhou": "广州", "shenzhen": "深圳"}
+CITY_COLORS = {"beijing": "#c0392b", "shanghai": "#2471a3", "guangzhou": "#229954",
+               "shenzhen": "#d68910"}
+ITEM_ZH = {"pension": "养老", "pension_supplementary": "地方补充养老", "medical": "医疗",
+           "medical_major": "大病/大额医疗", "maternity": "生育", "unemployment": "失业",
+           "injury": "工伤", "housing_fund": "公积金", "medical_tier2": "医疗二档",
+           "medical_tier3": "医疗三档"}
+ITEM_ORDER = ("pension", "pension_supplementary", "medical", "medical_major", "maternity",
+              "unemployment", "injury", "housing_fund")
+ITEM_COLORS = dict(zip(ITEM_ORDER, ("#1f4e79", "#5b9bd5", "#c55a11", "#f4b183", "#a9d18e",
+                                    "#7030a0", "#808080", "#bf9000")))
+#: Typical careers: pension base as a share of the city's average wage (60% is the usual floor,
+#: 300% the usual cap).
+CAREER_SHARES = {"floor (60%)": 0.6, "average (100%)": 1.0, "twice average (200%)": 2.0,
+                 "cap (300%)": 3.0}
+#: Groups with fewer workers than this are not shown (small cells could identify a person).
+MIN_CELL = 5
+
+_CJK = {"ok": None, "family": None}
+_OUT = {"dir": None, "prefix": ""}
+
+
+# ---------------------------------------------------------------- fonts, labels, output
+def _cjk_font_files() -> list:
+    spec = find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    fonts = Path(list(spec.submodule_search_locations)[0]) / "fonts"
+    return [p for p in (fonts / "NotoSansCJKsc-Regular.otf", fonts / "SimHei.ttf") if p.exists()]
+
+
+def setup_fonts(english_only: bool = False) -> bool:
+    """Configure matplotlib; return True when Chinese labels can be drawn.
+
+    Registers Noto Sans CJK SC from the installed ``mplfonts`` package (no download), else
+    looks for a CJK font already on the system; without one, labels fall back to English.
+    """
+    import sys
+
+    import matplotlib
+
+    if "IPython" not in sys.modules:  # scripts and tests: no display; notebooks keep theirs
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 130, "axes.spines.top": False,
+                         "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+                         "svg.fonttype": "path", "axes.unicode_minus": False,
+                         "figure.max_open_warning": 0})
+    family = None
+    if not english_only:
+        for path in _cjk_font_files():
+            try:
+                font_manager.fontManager.addfont(str(path))
+                family = font_manager.FontProperties(fname=str(path)).get_name()
+                break
+            except (OSError, RuntimeError, ValueError):
+                continue
+        if family is None:
+            known = {"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei",
+                     "Microsoft YaHei", "PingFang SC", "Noto Sans SC", "AR PL UMing CN"}
+            names = {f.name for f in font_manager.fontManager.ttflist}
+            family = next((n for n in sorted(known) if n in names), None)
+    if family:
+        plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
+        plt.rcParams["font.family"] = "sans-serif"
+    _CJK.update(ok=family is not None, family=family)
+    return _CJK["ok"]
+
+
+def cjk() -> bool:
+    """Whether Chinese labels are on (after :func:`setup_fonts`)."""
+    if _CJK["ok"] is None:
+        setup_fonts()
+    return bool(_CJK["ok"])
+
+
+def label(en: str, zh: str | None = None) -> str:
+    """``"中文 English"`` when a CJK font is set up, else ``"English"``.
+
+    >>> _ = setup_fonts(english_only=True); label("Employer", "单位")
+    'Employer'
+    """
+    return f"{zh} {en}" if zh and cjk() else en
+
+
+def city_label(city: str) -> str:
+    return label(city.capitalize(), CITY_ZH.get(city))
+
+
+def item_label(item: str) -> str:
+    return label(item.replace("_", " "), ITEM_ZH.get(item))
+
+
+def set_output(folder, prefix: str = "") -> Path:
+    """Where :func:`show` and :func:`save_table` write PNG, SVG and CSV files."""
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    _OUT.update(dir=path, prefix=prefix)
+    return path
+
+
+def _file(name: str, ext: str) -> Path | None:
+    if _OUT["dir"] is None:
+        return None
+    return _OUT["dir"] / f"{_OUT['prefix']}{name}.{ext}"
+
+
+def show(fig, name: str, caption: str = ""):
+    """Save `fig` as PNG and SVG and display it as an embedded ``<figure id="fig-NAME">``."""
+    import matplotlib.pyplot as plt
+    from IPython.display import HTML, display
+
+    for ext in ("png", "svg"):
+        target = _file(name, ext)
+        if target is not None:
+            fig.savefig(target, bbox_inches="tight")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    display(HTML(
+        f'<figure id="fig-{name}" style="margin:1em 0"><img alt="{html.escape(name)}" '
+        f'style="max-width:100%" src="data:image/png;base64,{data}"/>'
+        f"<figcaption><small>{html.escape(caption)}</small></figcaption></figure>"))
+
+
+def save_table(df: pd.DataFrame, name: str, display_it: bool = True, index: bool = False):
+    """Write `df` as CSV next to the report and display it."""
+    target = _file(name, "csv")
+    if target is not None:
+        df.to_csv(target, index=index)
+    if display_it:
+        from IPython.display import HTML, display
+
+        display(HTML(f'<div id="table-{name}">' + df.to_html(index=index, na_rep="–",
+                                                             float_format=lambda v: f"{v:,.4g}"
+                                                             if abs(v) < 1 else f"{v:,.0f}")
+                     + "</div>"))
+    return df
+
+
+# ---------------------------------------------------------------- data (aggregates only)
+def load_cohort(path=None) -> pd.DataFrame:
+    """Read a payroll file (default: the bundled sample) with English column names and
+    pinyin city names (Chinese headers and 北京/上海/广州/深圳 accepted)."""
+    from .io import read_payroll
+    from .pension import normalise_city
+    from .samples import SAMPLE_PATH
+    from .schema import canonical_columns
+
+    df = read_payroll(path or SAMPLE_PATH)
+    df = df.rename(columns=canonical_columns(df.columns))
+    df["city"] = normalise_city(df["city"].astype(str).to_numpy())
+    df["month"] = df["month"].astype(str)
+    return df
+
+
+def cohort_summary(cohort: pd.DataFrame, year: int, city: str | None = None) -> dict:
+    """Counts for a report's headline: employees, employee-months and months in `year`."""
+    rows = _in_year(cohort if city is None else cohort[cohort["city"] == city], year)
+    return {"employees": int(rows["employee_id"].nunique()), "employee_months": len(rows),
+            "first_month": rows["month"].min(), "last_month": rows["month"].max(),
+            "employers": int(rows["employer_id"].nunique()) if "employer_id" in rows else None}
+
+
+def confidence_mix(city: str, year: int) -> pd.DataFrame:
+    """Share of parameter cells of `city` in `year` by confidence (high ... missing)."""
+    from .params.coverage import STATUSES, coverage
+
+    cov = coverage(default_table())
+    row = cov[(cov["city"] == city) & (cov["year"] == int(year))]
+    return pd.DataFrame({"confidence": list(STATUSES),
+                         "share": [round(float(row[s].iloc[0] / row["cells"].iloc[0]), 3)
+                                   for s in STATUSES]})
+
+
+def report_month(city: str, year: int) -> str:
+    """The month whose parameters represent `year`: July (after the usual mid-year update),
+    or the last covered month of `year` when July is not covered."""
+    cov = default_table().coverage.loc[city]
+    month = f"{int(year)}-07"
+    return min(month, cov["period_end"]) if str(cov["period_end"])[:4] == str(year) else month
+
+
+def params_in_force(city: str, month: str) -> pd.DataFrame:
+    """Parameters in force (items charged in `city`), categories sharing a value merged."""
+    rows = default_table().in_force(city, month)
+    rows = rows[rows["applies"].astype(str) != "no"]
+    charged = (rows[["employer_rate", "employee_rate", "employer_fixed", "employee_fixed"]]
+               .fillna(0).abs().sum(axis=1) > 0)
+    rows = rows[charged]
+    cols = ["item", "employer_rate", "employee_rate", "employer_fixed", "employee_fixed",
+            "base_floor", "base_cap", "period_start", "period_end", "confidence", "source"]
+    rows = rows.assign(source=rows["source"].astype(str).str.split(" ; ").str[0].str[:90])
+    out = (rows.groupby([c for c in cols], dropna=False, sort=False)["category"]
+           .agg(lambda s: ", ".join(s)).reset_index())
+    out["_order"] = out["item"].map({k: i for i, k in enumerate(ITEM_ORDER)}).fillna(99)
+    return (out.sort_values(["_order", "category"]).drop(columns="_order")
+            [["item", "category"] + cols[1:]].reset_index(drop=True))
+
+
+def cost_curve(city: str, month: str, wages=None, category: str = "local_urban") -> pd.DataFrame:
+    """Employer and employee cost for a grid of monthly wages (base = current wage)."""
+    wages = np.arange(1000.0, 50001.0, 250.0) if wages is None else np.asarray(wages, float)
+    df = pd.DataFrame({"employee_id": np.arange(len(wages)).astype(str), "city": city,
+                       "month": month, "wage": wages, "category": category})
+    out = _contributions(df, base_method="current_month")
+    res = out[["wage", "base_si", "base_hf", "social_insurance_employer",
+               "social_insurance_employee", "employer_total", "employee_total"]].copy()
+    res["employer_rate"] = res["employer_total"] / res["wage"]
+    res["employee_rate"] = res["employee_total"] / res["wage"]
+    res["total_rate"] = res["employer_rate"] + res["employee_rate"]
+    return res.reset_index(drop=True)
+
+
+def base_limits(city: str, month: str, category: str = "local_urban") -> dict:
+    """Floor and cap of the pension (social insurance) and housing-fund bases."""
+    rows = default_table().in_force(city, month)
+    rows = rows[rows["category"] == category].set_index("item")
+    get = lambda item, f: float(rows.loc[item, f]) if item in rows.index else np.nan  # noqa: E731
+    return {"si_floor": get("pension", "base_floor"), "si_cap": get("pension", "base_cap"),
+            "hf_floor": get("housing_fund", "base_floor"),
+            "hf_cap": get("housing_fund", "base_cap"),
+            "avg_wage": get("pension", "avg_wage")}
+
+
+def param_history(city: str, items=("pension", "medical", "unemployment", "housing_fund"),
+                  category: str = "local_urban") -> pd.DataFrame:
+    """Monthly rates, floor and cap per item since the data begins (long format)."""
+    rows = default_table().rows
+    local, urban = category.split("_")
+    applies = {"all", local, urban, category}  # rows may be written for a group of categories
+    rows = rows[(rows["city"] == city) & rows["category"].isin(applies)
+                & rows["item"].isin(items)]
+    rank = {category: 0, local: 1, urban: 1, "all": 2}  # the most specific row wins
+    frames = []
+    for r in rows.itertuples(index=False):  # a few dozen parameter rows, not payroll records
+        months = pd.period_range(r.period_start, r.period_end, freq="M")
+        frames.append(pd.DataFrame({
+            "city": city, "item": r.item, "month": months.to_timestamp(),
+            "_rank": rank[r.category],
+            "employer_rate": r.employer_rate, "employee_rate": r.employee_rate,
+            "base_floor": r.base_floor, "base_cap": r.base_cap, "avg_wage": r.avg_wage,
+            "confidence": r.confidence}))
+    out = pd.concat(frames, ignore_index=True).sort_values(["item", "month", "_rank"])
+    return (out.drop_duplicates(["item", "month"]).drop(columns="_rank")
+            .reset_index(drop=True))
+
+
+def history_changes(hist: pd.DataFrame) -> pd.DataFrame:
+    """The history as a table of changes: one row each time a value changes."""
+    cols = ["employer_rate", "employee_rate", "base_floor", "base_cap"]
+    h = hist.sort_values(["city", "item", "month"])
+    changed = h.groupby(["city", "item"])[cols].transform(lambda s: s.ne(s.shift()))
+    out = h[changed.any(axis=1)].copy()
+    out["from"] = out["month"].dt.strftime("%Y-%m")
+    return out[["city", "item", "from"] + cols + ["confidence"]].reset_index(drop=True)
+
+
+def cohort_year(cohort: pd.DataFrame, city: str | None, year: int) -> pd.DataFrame:
+    """The cohort's rows for `city` (all cities when None) in `year` and the year before
+    (the prior-year average base needs it)."""
+    m = cohort["month"].astype(str).str[:4].astype(int)
+    keep = m.between(int(year) - 1, int(year))
+    if city is not None:
+        keep &= cohort["city"].astype(str) == city
+    return cohort[keep].reset_index(drop=True)
+
+
+def _in_year(df: pd.DataFrame, year: int) -> pd.DataFrame:
+    return df[df["month"].astype(str).str[:4] == str(year)]
+
+
+def cohort_costs(cohort: pd.DataFrame, city: str | None, year: int) -> pd.DataFrame:
+    """Contributions for the cohort's employee-months of `year` (prior-year average base)."""
+    out = _contributions(cohort_year(cohort, city, year), base_method="prior_year_average")
+    return _in_year(out, year)
+
+
+def item_breakdown(costs: pd.DataFrame) -> pd.DataFrame:
+    """Per city and item: employer and employee totals, and the mean per employee-month."""
+    rows = []
+    for city, g in costs.groupby("city", observed=True, sort=False):
+        n = len(g)
+        for item in ITEM_ORDER:
+            er, ee = f"{item}_employer", f"{item}_employee"
+            if er not in g:
+                continue
+            rows.append({"city": city, "item": item, "employee_months": n,
+                         "employer_total": round(float(g[er].sum()), 2),
+                         "employee_total": round(float(g[ee].sum()), 2),
+                         "employer_per_month": round(float(g[er].mean()), 2),
+                         "employee_per_month": round(float(g[ee].mean()), 2)})
+    out = pd.DataFrame(rows)
+    return out[(out["employer_total"] != 0) | (out["employee_total"] != 0)].reset_index(drop=True)
+
+
+def cohort_overview(costs: pd.DataFrame) -> pd.DataFrame:
+    """Per city: employees, employee-months, wage quantiles, mean costs and effective rates."""
+    g = costs.groupby("city", observed=True, sort=False)
+    out = pd.DataFrame({
+        "employees": g["employee_id"].nunique(), "employee_months": g.size(),
+        "wage_p25": g["wage"].quantile(0.25).round(0), "wage_median": g["wage"].median().round(0),
+        "wage_p75": g["wage"].quantile(0.75).round(0),
+        "employer_per_month": g["employer_total"].mean().round(2),
+        "employee_per_month": g["employee_total"].mean().round(2),
+        "employer_rate": (g["employer_total"].sum() / g["wage"].sum()).round(4),
+        "employee_rate": (g["employee_total"].sum() / g["wage"].sum()).round(4)})
+    return out.reset_index()
+
+
+def cohort_gaps(cohort: pd.DataFrame, city: str | None, year: int) -> pd.DataFrame:
+    """:func:`wuxian.gap` for the cohort's employee-months of `year` (kept in memory only)."""
+    return _in_year(_gap(cohort_year(cohort, city, year)), year)
+
+
+def gap_tables(gaps: pd.DataFrame) -> dict:
+    """Gap aggregates by city and by city x wage band; small cells (< MIN_CELL workers)
+    are suppressed."""
+    by_city = gap_summary(gaps, by=["city"])
+    by_band = gap_summary(gaps, by=["city", "wage_band"])
+    by_band = by_band[by_band["workers"] >= MIN_CELL].reset_index(drop=True)
+    by_city = by_city[by_city["workers"] >= MIN_CELL].reset_index(drop=True)
+    return {"by_city": by_city, "by_band": by_band}
+
+
+def _avg_wage_series(city: str, months: pd.PeriodIndex) -> np.ndarray:
+    h = param_history(city, items=("pension",))
+    s = h.set_index(h["month"].dt.to_period("M"))
+    return s[["avg_wage", "base_floor", "base_cap"]].reindex(months).ffill().bfill().to_numpy()
+
+
+def typical_careers(city: str, year: int, age_in_year: int = 35,
+                    tracks=("male", "female_55")) -> pd.DataFrame:
+    """Pension at retirement for synthetic careers in `city`: contributions from 2012-01 to
+    the end of `year` at a share of the city's average wage (clipped to floor and cap), then
+    projected to retirement with the default :class:`wuxian.Assumptions`."""
+    months = pd.period_range("2012-01", f"{int(year)}-12", freq="M")
+    vals = _avg_wage_series(city, months)
+    hist, people = [], []
+    for name, share in CAREER_SHARES.items():
+        base = np.clip(share * vals[:, 0], vals[:, 1], vals[:, 2])
+        for track in tracks:
+            cid = f"{name} · {track}"
+            hist.append(pd.DataFrame({"employee_id": cid, "city": city,
+                                      "month": months.astype(str), "base": base}))
+            people.append({"employee_id": cid, "birth_month": f"{int(year) - age_in_year}-06",
+                           "track": track, "hukou_city": city})
+    hist, people = pd.concat(hist, ignore_index=True), pd.DataFrame(people)
+    out = pension_at_retirement(project_history(hist, people), people)
+    out.insert(0, "career", out.pop("employee_id").str.split(" · ").str[0])
+    out.insert(0, "city", city)
+    keep = ["city", "career", "track", "retire_month", "contribution_years", "eligible",
+            "basic_pension", "account_pension", "total_pension", "final_wage",
+            "replacement_rate"]
+    return out[keep]
+
+
+def moves_from(city: str, year: int, share: float = 1.0, age_in_year: int = 35,
+               stay_years: int = 1) -> pd.DataFrame:
+    """What transfers when a worker (base = `share` x average wage, contributing in `city`
+    since 2012-01) moves to each other city at the start of the year after `year`."""
+    months = pd.period_range("2012-01", f"{int(year)}-12", freq="M")
+    vals = _avg_wage_series(city, months)
+    base = float(np.clip(share * vals[-1, 0], vals[-1, 1], vals[-1, 2]))
+    mean_base = float(np.clip(share * vals[:, 0], vals[:, 1], vals[:, 2]).mean())
+    rows = []
+    for dest in CITIES:
+        if dest == city:
+            continue
+        spells = pd.DataFrame({
+            "city": [city, dest], "start": ["2012-01", f"{int(year) + 1}-01"],
+            "end": [f"{int(year)}-12", f"{int(year) + stay_years}-12"],
+            "base": [mean_base, base]})
+        res = transfer_summary(spells, hukou_city=city, birth_month=f"{int(year) - age_in_year}-06",
+                               track="male")
+        mv = res["moves"].iloc[0]
+        rows.append({"from_city": city, "to_city": dest, "move_month": mv["move_month"],
+                     "months_at_origin": int(mv["months_at_origin"]),
+                     "pooled_transfer": round(float(mv["pooled_transfer"]), 2),
+                     "account_transfer": round(float(mv["account_transfer"]), 2),
+                     "temporary_account": bool(mv["temporary_account"]),
+                     "unemployment": mv["unemployment"], "housing_fund": mv["housing_fund"],
+                     "claim_city": res["claim_city"],
+                     "medical_years": float(res["medical"]["total_years"]),
+                     "medical_required_years": float(res["medical"]["required_years"])})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- figures
+def _plt():
+    import matplotlib.pyplot as plt
+
+    cjk()
+    return plt
+
+
+def _as_dict(data) -> dict:
+    return data if isinstance(data, dict) else {None: data}
+
+
+def fig_cost_curve(curves, limits=None, title: str = ""):
+    """Employer and employee cost against the wage, with the floor and cap kinks marked.
+
+    `curves`: a :func:`cost_curve` frame, or a dict city -> frame; `limits`: dict city ->
+    :func:`base_limits` (marks the kinks)."""
+    plt = _plt()
+    curves, limits = _as_dict(curves), limits or {}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, side, zh in zip(axes, ("employer", "employee"), ("单位", "个人")):
+        for city, c in curves.items():
+            color = CITY_COLORS.get(city, "#1f4e79")
+            ax.plot(c["wage"], c[f"{side}_total"], color=color, lw=2,
+                    label=city_label(city) if city and len(curves) > 1 else None)
+            ax.plot(c["wage"], c[f"social_insurance_{side}"], color=color, lw=1, ls="--")
+            lim = limits.get(city) if city else (limits if "si_floor" in limits else None)
+            if lim:
+                for key, ls in (("si_floor", ":"), ("si_cap", "-.")):
+                    if np.isfinite(lim[key]):
+                        ax.axvline(lim[key], color=color, ls=ls, lw=0.9, alpha=0.8)
+        ax.set_title(label(f"{side.capitalize()} pays per month", f"{zh}每月缴费"))
+        ax.set_xlabel(label("monthly wage (yuan)", "月工资（元）"))
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    from matplotlib.lines import Line2D
+
+    axes[0].set_ylabel(label("yuan per month", "元/月"))
+    handles, _ = axes[0].get_legend_handles_labels()
+    handles += [Line2D([], [], color="#444", lw=2, label=label("total incl. housing fund",
+                                                               "合计（含公积金）")),
+                Line2D([], [], color="#444", lw=1, ls="--", label=label("social insurance only",
+                                                                        "仅社保"))]
+    axes[0].legend(handles=handles, fontsize=8, loc="upper left")
+    fig.suptitle(title or label("Cost curve (dotted: base floor, dash-dot: base cap)",
+                                "缴费曲线（点线：基数下限，点划线：上限）"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_effective_rate(curves, title: str = ""):
+    """Contributions as a share of the wage: flat between floor and cap, higher below the
+    floor, falling above the cap."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    for city, c in _as_dict(curves).items():
+        color = CITY_COLORS.get(city, "#1f4e79")
+        ax.plot(c["wage"], 100 * c["employer_rate"], color=color, lw=2,
+                label=label("employer", "单位") + (f" · {city_label(city)}" if city else ""))
+        ax.plot(c["wage"], 100 * c["employee_rate"], color=color, lw=1.3, ls="--",
+                label=label("employee", "个人") + (f" · {city_label(city)}" if city else ""))
+    top = max(100 * float(c["employer_rate"].max()) for c in _as_dict(curves).values())
+    ax.set_ylim(0, min(top * 1.05, 80))  # far below the floor the rate runs off the chart
+    ax.set_ylabel(label("% of wage", "占工资 %"))
+    ax.set_xlabel(label("monthly wage (yuan)", "月工资（元）"))
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.legend(fontsize=8, ncol=2)
+    ax.set_title(title or label("Effective contribution rate", "实际缴费率"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_breakdown(breakdown: pd.DataFrame, title: str = ""):
+    """Mean cost per employee-month by item, employer and employee, one bar per city and side."""
+    plt = _plt()
+    cities = list(dict.fromkeys(breakdown["city"]))
+    fig, ax = plt.subplots(figsize=(max(6, 2.4 * len(cities) + 3), 4.4))
+    x, width = np.arange(len(cities)), 0.38
+    for k, (side, zh) in enumerate((("employer", "单位"), ("employee", "个人"))):
+        bottom = np.zeros(len(cities))
+        for item in ITEM_ORDER:
+            sub = breakdown[breakdown["item"] == item].set_index("city")
+            if sub.empty:
+                continue
+            vals = sub[f"{side}_per_month"].reindex(cities).fillna(0).to_numpy()
+            ax.bar(x + (k - 0.5) * width, vals, width, bottom=bottom, color=ITEM_COLORS[item],
+                   edgecolor="white", lw=0.5, label=item_label(item) if k == 0 else None,
+                   hatch="//" if side == "employee" else None)
+            bottom += vals
+        for xi, b in zip(x, bottom):
+            ax.text(xi + (k - 0.5) * width, b, f"{b:,.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, [f"{city_label(c)}\n" + label("employer | employee", "单位 | 个人(斜线)")
+                      for c in cities], fontsize=8)
+    ax.set_ylabel(label("yuan per employee-month", "元/人·月"))
+    ax.legend(fontsize=8, bbox_to_anchor=(1.01, 1), loc="upper left")
+    ax.set_title(title or label("Cohort cost by item", "样本缴费构成"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_gap_scan(scans, title: str = ""):
+    """Monthly gap (employer + employee) as the declared base falls from the full wage."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(10, 4.2))
+    for city, s in _as_dict(scans).items():
+        color = CITY_COLORS.get(city, "#1f4e79")
+        share = 100 * s["declared_share"]
+        ax.plot(share, s["gap_employer_total"], color=color, lw=2,
+                label=label("employer saves", "单位少缴") + (f" · {city_label(city)}" if city else ""))
+        ax.plot(share, s["gap_employee_total"], color=color, lw=1.3, ls="--",
+                label=label("employee loses", "个人少缴") + (f" · {city_label(city)}" if city else ""))
+    ax.invert_xaxis()
+    ax.set_xlabel(label("declared base, % of the full wage", "申报基数占应发工资 %"))
+    ax.set_ylabel(label("yuan per month not paid", "每月少缴（元）"))
+    ax.legend(fontsize=8, ncol=2)
+    ax.set_title(title or label("What under-declaring the base saves and costs",
+                                "少报基数：单位省多少、个人少多少"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_gap_by_band(by_band: pd.DataFrame, title: str = ""):
+    """Share of workers under-declared and mean monthly gap, by wage band."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    cities = list(dict.fromkeys(by_band["city"]))
+    bands = list(dict.fromkeys(by_band["wage_band"].astype(str)))
+    x, width = np.arange(len(bands)), 0.8 / max(1, len(cities))
+    for k, city in enumerate(cities):
+        sub = by_band[by_band["city"] == city].set_index(by_band["wage_band"].astype(str)
+                                                         [by_band["city"] == city])
+        sub = sub.reindex(bands)
+        color = CITY_COLORS.get(city, "#1f4e79")
+        axes[0].bar(x + k * width, 100 * sub["share_affected"].fillna(0), width, color=color,
+                    label=city_label(city))
+        axes[1].bar(x + k * width, sub["mean_monthly_gap_employer"].fillna(0)
+                    + sub["mean_monthly_gap_employee"].fillna(0), width, color=color)
+    for ax in axes:
+        ax.set_xticks(x + width * (len(cities) - 1) / 2, bands, rotation=35, fontsize=8)
+        ax.set_xlabel(label("monthly wage band (yuan)", "月工资段（元）"))
+    axes[0].set_title(label("% of workers under-declared", "被少报人员占比 %"), fontsize=10)
+    axes[1].set_title(label("mean gap per affected month (yuan)", "受影响人月平均少缴（元）"),
+                      fontsize=10)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title or label("Base manipulation in the cohort", "样本中的少报基数"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_pensions(pensions: pd.DataFrame, title: str = ""):
+    """Monthly pension at retirement and replacement rate for the typical careers."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4))
+    cities = list(dict.fromkeys(pensions["city"]))
+    careers = list(CAREER_SHARES)
+    tracks = list(dict.fromkeys(pensions["track"]))
+    groups = [(c, t) for c in cities for t in tracks]
+    x, width = np.arange(len(careers)), 0.8 / max(1, len(groups))
+    for k, (city, track) in enumerate(groups):
+        sub = pensions[(pensions["city"] == city) & (pensions["track"] == track)]
+        sub = sub.set_index("career").reindex(careers)
+        color = CITY_COLORS.get(city, "#1f4e79")
+        kw = dict(color=color, alpha=1.0 if k % len(tracks) == 0 else 0.55,
+                  label=f"{city_label(city)} · {track}")
+        axes[0].bar(x + k * width, sub["basic_pension"], width, **kw)
+        axes[0].bar(x + k * width, sub["account_pension"], width, bottom=sub["basic_pension"],
+                    color=color, alpha=0.3, hatch="..")
+        axes[1].bar(x + k * width, 100 * sub["replacement_rate"], width, **kw)
+    for ax in axes:
+        ax.set_xticks(x + width * (len(groups) - 1) / 2, careers, rotation=15, fontsize=8)
+    axes[0].set_ylabel(label("yuan/month (nominal)", "月养老金（名义，元）"))
+    axes[0].set_title(label("basic + account (dotted) pension", "基础养老金 + 个人账户（点）"),
+                      fontsize=10)
+    axes[1].set_ylabel(label("% of the final wage", "占退休前工资 %"))
+    axes[1].set_title(label("replacement rate", "替代率"), fontsize=10)
+    axes[1].legend(fontsize=7)
+    fig.suptitle(title or label("Pension outcomes for typical careers", "典型职业生涯的养老金"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_moves(moves: pd.DataFrame, title: str = ""):
+    """Pooled-fund and personal-account transfers on a move to each other city."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(9, 1.6 + 0.33 * len(moves)))
+    labels = [f"{city_label(a)} → {city_label(b)}" for a, b in zip(moves["from_city"],
+                                                                   moves["to_city"])]
+    y = np.arange(len(moves))[::-1]  # first move on top
+    ax.barh(y, moves["account_transfer"], color="#2471a3",
+            label=label("personal account (8% with interest)", "个人账户（8%及利息）"))
+    ax.barh(y, moves["pooled_transfer"], left=moves["account_transfer"], color="#a9cce3",
+            label=label("pooled fund (12% of bases)", "统筹基金（缴费基数12%）"))
+    for yi, tot in zip(y, moves["account_transfer"] + moves["pooled_transfer"]):
+        ax.text(tot, yi, f" {tot:,.0f}", va="center", fontsize=8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel(label("yuan transferred", "转移金额（元）"))
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.set_xlim(0, float((moves["account_transfer"] + moves["pooled_transfer"]).max()) * 1.15)
+    ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False)
+    fig.suptitle(title or label("Pension money that moves with a worker", "随人转移的养老保险"))
+    fig.tight_layout()
+    return fig
+
+
+def fig_history(histories, title: str = ""):
+    """Base floor and cap (pension) and employer / employee rates per item since 2012."""
+    plt = _plt()
+    histories = histories if isinstance(histories, dict) else {
+        c: g for c, g in histories.groupby("city", sort=False)}
+    multi = len(histories) > 1
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.3))
+    styles = {"pension": "-", "medical": "--", "unemployment": ":", "housing_fund": "-."}
+    for city, h in histories.items():
+        color = CITY_COLORS.get(city, "#1f4e79")
+        p = h[h["item"] == "pension"]
+        axes[0].step(p["month"], p["base_floor"], where="post", color=color, lw=1.5,
+                     label=city_label(city) if multi else label("floor", "下限"))
+        axes[0].step(p["month"], p["base_cap"], where="post", color=color, lw=1.5, ls="--",
+                     label=None if multi else label("cap", "上限"))
+        for item, ls in styles.items():
+            s = h[h["item"] == item]
+            if s.empty or (multi and item not in ("pension", "medical")):
+                continue
+            kw = dict(where="post", color=color if multi else ITEM_COLORS[item], lw=1.5, ls=ls)
+            axes[1].step(s["month"], 100 * s["employer_rate"], label=(
+                None if multi else item_label(item)), **kw)
+            axes[2].step(s["month"], 100 * s["employee_rate"], **kw)
+    axes[0].set_title(label("pension base floor and cap (yuan)", "养老缴费基数上下限（元）"),
+                      fontsize=10)
+    axes[1].set_title(label("employer rate (%)", "单位费率 %"), fontsize=10)
+    if multi:
+        axes[1].set_xlabel(label("solid: pension, dashed: medical", "实线养老，虚线医疗"),
+                           fontsize=8)
+    axes[2].set_title(label("employee rate (%)", "个人费率 %"), fontsize=10)
+    axes[0].legend(fontsize=8)
+    if not multi:
+        axes[1].legend(fontsize=8)
+    for ax in axes:
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    fig.suptitle(title or label("History since 2012", "2012年以来的变化"))
+    fig.tight_layout()
+    return fig

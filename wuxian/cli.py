@@ -1,7 +1,12 @@
 """The ``wuxian`` command: the only module that knows about files, arguments and progress bars.
 
 ``wuxian contributions IN [--out OUT] [--base-method M]`` computes the output contract for a
-payroll file; ``wuxian gap IN [--by COL ...]`` the declared-base gap (rows or a summary);
+payroll file; ``wuxian gap IN [--by COL ...]`` the declared-base gap (rows or a summary).
+Both stream CSV and parquet inputs in chunks with bounded memory (:mod:`wuxian.stream`: a
+first pass checks every row and collects each employee's yearly wages, a second computes and
+appends to a temporary file renamed at the end); ``--engine memory`` reads the whole file
+(always for .xlsx); ``--engine dask`` runs :mod:`wuxian.dask` on a LocalCluster or on
+``--scheduler ADDRESS``.
 ``wuxian params --city C --month YYYY-MM`` prints the parameters in force with their sources,
 ``wuxian params coverage [--markdown]`` how complete and how sure the data is. A wuxian error
 prints ``error: <message>`` on stderr and exits with status 2; no output file is written unless
@@ -28,6 +33,8 @@ from .errors import InputError, WuxianError
 CHUNK_THRESHOLD = 200_000
 CHUNK_ROWS = 250_000
 EXIT_ERROR = 2
+ENGINES = ("stream", "memory", "dask")
+STREAM_CHUNK_ROWS = 500_000
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +50,26 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--base-method", default="prior_year_average",
                        choices=["prior_year_average", "current_month"])
         c.add_argument("--params", type=Path, help="parameter folder (default: bundled data)")
+        c.add_argument("--engine", default="stream", choices=ENGINES,
+                       help="stream: chunks with bounded memory (default; .xlsx is read whole); "
+                            "memory: the whole file at once; dask: a Dask cluster")
+        c.add_argument("--chunk-rows", type=int, default=None, metavar="N",
+                       help="rows per chunk when streaming (default %d)" % STREAM_CHUNK_ROWS)
+        c.add_argument("--scheduler", metavar="ADDRESS",
+                       help="with --engine dask: an existing scheduler (default: a LocalCluster)")
+        c.add_argument("--workers", type=int, default=2,
+                       help="with --engine dask and no --scheduler: LocalCluster workers")
+        c.add_argument("--no-progress", action="store_true", help="no progress bar")
         c.set_defaults(suffix=suffix)
+    c = sub.choices["contributions"]
+    c.add_argument("--net-pay", action="store_true",
+                   help="add iit, iit_bonus and net_pay (income tax withheld month by month; "
+                        "reads whole employees at once, i.e. --engine memory)")
+    c.add_argument("--special-deductions", metavar="COL",
+                   help="with --net-pay: column of monthly special additional deductions")
+    c.add_argument("--bonus-method", default="separate", choices=["separate", "combined"],
+                   help="with --net-pay: annual bonus (column annual_bonus) taxed separately "
+                        "or with the month's wage")
     g = sub.choices["gap"]
     g.add_argument("--by", nargs="+", metavar="COL",
                    help="write a summary grouped by these columns (city, year, employer_id, "
@@ -74,7 +100,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--update-readme", type=Path, metavar="README",
                    help="write the Markdown coverage table between the README's coverage markers")
     p.add_argument("--params", type=Path, help="parameter folder (default: bundled data)")
+    _add_benefits(sub)
+    from . import report
+
+    report.add_parser(sub)
+    for add in EXTRA_PARSERS:
+        add(sub)
     return parser
+
+
+#: Functions ``add(subparsers)`` that add more commands; pair each with an entry in COMMANDS.
+EXTRA_PARSERS: list = []
+
+
+def add_command(name: str, add_arguments, run) -> None:
+    """Register a command: ``add_arguments(subparsers)`` adds its parser (named `name`),
+    ``run(args) -> int`` runs it.
+
+    >>> add_command("hello", lambda sub: sub.add_parser("hello"), lambda args: 0)
+    >>> main(["hello"])
+    0
+    >>> _ = EXTRA_PARSERS.pop(), COMMANDS.pop("hello")
+    """
+    EXTRA_PARSERS.append(add_arguments)
+    COMMANDS[name] = run
 
 
 def _table(folder):
@@ -140,6 +189,21 @@ def _run_engine(args) -> int:
     out = args.out or args.input.with_name(args.input.stem + args.suffix + ".csv")
     io.check_output_path(out)  # before any computing
     table = _table(args.params) if args.params is not None else None
+    by = args.by if args.command == "gap" else None
+    strict = args.command == "gap" and args.strict
+    if getattr(args, "net_pay", False):
+        return _run_net_pay(args, out, table)
+    if args.engine == "dask":
+        return _run_dask(args, out, table, by, strict)
+    from . import stream
+
+    if args.engine == "stream" and stream.is_streamable(args.input):
+        rows = stream.stream_file(args.input, out, args.command, args.base_method, table,
+                                  strict=strict, by=by,
+                                  chunk_rows=args.chunk_rows or STREAM_CHUNK_ROWS,
+                                  progress=not args.no_progress)
+        print(f"wrote {out}: {rows} rows", file=sys.stderr)
+        return 0
     if args.command == "gap":
         from functools import partial
 
@@ -155,6 +219,162 @@ def _run_engine(args) -> int:
     io.write_table(result, out)
     print(f"wrote {out}: {len(result)} rows", file=sys.stderr)
     return 0
+
+
+def _run_net_pay(args, out, table) -> int:
+    """Contributions then income tax, on chunks of whole employees (withholding is cumulative
+    over each employee's year, so an employee's rows must stay together)."""
+    from .contributions import contributions
+    from .iit import net_pay
+
+    def engine(df, base_method, params):
+        return net_pay(contributions(df, base_method=base_method, params=params),
+                       special_deductions=args.special_deductions,
+                       bonus_method=args.bonus_method)
+
+    result = compute_chunked(io.read_payroll(args.input), args.base_method, table,
+                             progress=not args.no_progress, engine=engine)
+    io.write_table(result, out)
+    print(f"wrote {out}: {len(result)} rows", file=sys.stderr)
+    return 0
+
+
+def _add_benefits(sub) -> None:
+    b = sub.add_parser("benefits", help="unemployment, work-injury and maternity benefits")
+    kinds = b.add_subparsers(dest="kind", required=True)
+    u = kinds.add_parser("unemployment", help="months of benefit and monthly amount")
+    u.add_argument("--years", type=float, required=True, help="cumulative contribution years")
+    u.add_argument("--city", default="national")
+    u.add_argument("--month", help="YYYY-MM, for the monthly amount")
+    i = kinds.add_parser("injury", help="disability benefits by grade (工伤保险条例)")
+    i.add_argument("--grade", type=int, required=True, help="disability grade 1-10")
+    i.add_argument("--wage", type=float, required=True, help="the worker's own monthly wage")
+    i.add_argument("--month", default="2024-01", help="YYYY-MM (2003 or 2011 rules)")
+    m = kinds.add_parser("maternity", help="leave days and allowance")
+    m.add_argument("--city", required=True)
+    m.add_argument("--month", required=True, help="YYYY-MM")
+    m.add_argument("--avg-wage", type=float, required=True,
+                   help="the employer's average monthly wage")
+    m.add_argument("--difficult", action="store_true", help="difficult birth (难产)")
+    m.add_argument("--extra-babies", type=int, default=0)
+    d = kinds.add_parser("death", help="work-related death benefits")
+    d.add_argument("--year", type=int, required=True)
+    d.add_argument("--wage", type=float, required=True)
+    d.add_argument("--avg-wage", type=float, required=True, help="regional average wage")
+    d.add_argument("--others", type=int, default=0, help="other dependants")
+
+
+def _benefits(args) -> int:
+    from . import benefits
+
+    if args.kind == "unemployment":
+        months = benefits.unemployment_months([args.years], args.city)[0]
+        print(f"unemployment benefit: up to {months:g} months ({args.city} schedule)")
+        if args.month:
+            amount = benefits.unemployment_amount(args.city, [args.month])[0]
+            print(f"monthly amount in {args.city} {args.month}: {amount:,.2f} yuan")
+    elif args.kind == "injury":
+        print(benefits.injury_disability([args.grade], [args.wage], args.month)
+              .to_string(index=False))
+    elif args.kind == "maternity":
+        days = benefits.maternity_leave_days(args.city, [args.month], args.difficult,
+                                             args.extra_babies)[0]
+        money = benefits.maternity_allowance([args.avg_wage], [days])[0]
+        print(f"maternity leave: {days:g} days; allowance {money:,.2f} yuan")
+    else:
+        print(benefits.death_benefits([args.year], [args.wage], [args.avg_wage],
+                                      others=args.others).to_string(index=False))
+    return 0
+
+
+def _run_dask(args, out, table, by, strict) -> int:
+    """``--engine dask``: LocalCluster (or ``--scheduler``), parquet/CSV in, one file out."""
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("--engine dask needs dask: pip install 'dask[dataframe,distributed]'") from None
+    from . import dask as wdask
+
+    if not args.input.exists():
+        raise InputError(f"{args.input}: no such file")
+    if args.scheduler:
+        cluster, client = None, Client(args.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        with dask.config.set({"dataframe.convert-string": False}):
+            ddf = wdask.read(args.input)
+            engine = wdask.gap if args.command == "gap" else wdask.contributions
+            kw = {"strict": strict} if args.command == "gap" else {}
+            result = engine(ddf, base_method=args.base_method, params=table, **kw)
+            if by:
+                frame = wdask.gap_summary(result, by)
+                io.write_table(frame, out)
+                rows = len(frame)
+            elif out.suffix.lower() == ".parquet":
+                rows = _write_parquet_dataset(result, out)
+            else:
+                rows = _write_in_order(client, result, out, window=2 * max(1, args.workers))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    print(f"wrote {out}: {rows} rows", file=sys.stderr)
+    return 0
+
+
+def _write_in_order(client, result, out, window: int) -> int:
+    """Compute partitions in parallel (at most `window` in flight) and append them in order."""
+    from collections import deque
+
+    from .stream import AtomicWriter
+
+    parts = iter(result.to_delayed())
+    pending: deque = deque()
+    rows = 0
+    with AtomicWriter(out) as writer:
+        for part in parts:
+            pending.append(client.compute(part))
+            if len(pending) >= window:
+                frame = pending.popleft().result()
+                writer.write(frame)
+                rows += len(frame)
+        while pending:
+            frame = pending.popleft().result()
+            writer.write(frame)
+            rows += len(frame)
+    return rows
+
+
+def _write_parquet_dataset(result, out: Path) -> int:
+    """A partitioned parquet folder at `out`, written beside it and renamed when complete."""
+    import shutil
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    try:
+        result.to_parquet(str(tmp), write_index=False)
+        rows = sum(pq_rows(f) for f in tmp.glob("*.parquet"))
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        return rows
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def pq_rows(path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
 
 
 def _same_across_categories(frame: pd.DataFrame) -> pd.DataFrame:
@@ -298,7 +518,8 @@ def _transfer(args) -> int:
 
 
 COMMANDS = {"params": lambda a: _params(a), "pension": lambda a: _pension(a),
-            "transfer": lambda a: _transfer(a)}
+            "transfer": lambda a: _transfer(a), "benefits": lambda a: _benefits(a),
+            "report": lambda a: __import__("wuxian.report", fromlist=["run"]).run(a)}
 
 
 def main(argv=None) -> int:

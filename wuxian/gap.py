@@ -48,7 +48,7 @@ def _declared(cohort, df) -> np.ndarray:
 
 
 def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
-        params: ParamTable | None = None, strict: bool = False) -> pd.DataFrame:
+        params: ParamTable | None = None, strict: bool = False, prior=None) -> pd.DataFrame:
     """Lawful versus declared contributions for every employee-month.
 
     Parameters
@@ -62,6 +62,10 @@ def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
     params : ParamTable, optional
     strict : bool
         Raise InputError where the declared base is above the wage instead of flagging it.
+    prior : tuple of arrays, optional
+        ``(base, fallback)`` prior-year averages computed elsewhere from the employees' whole
+        history (:mod:`wuxian.stream`, :mod:`wuxian.dask`), used instead of the frame's own
+        history when `base_method` is ``"prior_year_average"``.
 
     Returns
     -------
@@ -81,7 +85,9 @@ def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
     above = declared > cohort.wage
     if strict and above.any():
         raise InputError("declared base: above the wage in " + format_rows(np.flatnonzero(above)))
-    if base_method == "prior_year_average":
+    if base_method == "prior_year_average" and prior is not None:
+        lawful_base, fallback = prior
+    elif base_method == "prior_year_average":
         lawful_base, fallback = prior_year_average(cohort)
     else:
         lawful_base, fallback = cohort.wage, np.zeros(len(cohort), dtype=bool)

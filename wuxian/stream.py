@@ -1,0 +1,556 @@
+"""Streaming: payroll files larger than memory, in two passes over chunks of rows.
+
+The prior-year-average base (人社部令第20号 art. 8) needs each employee's whole history, and
+duplicate (employee, month) pairs may sit in different chunks. Design chosen (input need not
+be sorted):
+
+* **Pass 1** reads the file chunk by chunk, validates each chunk (every error names its row
+  number in the *whole file*), checks that each month has parameter data, and keeps two small
+  per-employee tables: the wage sum and count per (employee, calendar year), accumulated in
+  file order with ``np.add.at`` (the same additions, in the same order, as the in-memory
+  ``np.bincount``, so the bases are bit-for-bit equal), and a bitset of the months seen per
+  employee over the parameter data's month span (duplicates across chunks; ~23 bytes per
+  employee for 2012-2026). Memory: employees x (years x 12 bytes + span / 8), e.g. ~100 MB
+  for 2 million employees over 3 years.
+* **Pass 2** reads the file again and computes each chunk with the engine
+  (:func:`wuxian.contributions.compute_block` / :func:`wuxian.gap.gap`), the prior-year base
+  looked up in the :class:`History` of pass 1, and appends it to a temporary file (CSV append
+  or ``pyarrow.parquet.ParquetWriter``) that is renamed over the output only when every
+  chunk succeeded. A failure anywhere leaves no output (an existing file stays as it was).
+
+Memory is bounded by the chunk size (about 0.6 KB per row for contributions, 1 KB for gap),
+plus the :class:`History`; the rows are never all in memory.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> pd.DataFrame({"employee_id": ["a", "a", "b"], "city": "beijing",
+...     "month": ["2024-12", "2025-01", "2025-01"], "wage": [9e3, 1e4, 2e4]}).to_csv(
+...     folder / "in.csv", index=False)
+>>> stream_file(folder / "in.csv", folder / "out.csv", chunk_rows=2, progress=False)
+3
+>>> pd.read_csv(folder / "out.csv")["base_si"].tolist()
+[9000.0, 9000.0, 20000.0]
+"""
+
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .contributions import BASE_METHODS, NUMERIC_OUTPUTS, OUTPUT_COLUMNS, _keys, compute_block
+from .errors import InputError, WuxianError, format_rows
+from .io import CSV_ENCODINGS, READ_SUFFIXES, _suffix, _text_headers, check_output_path
+from .params import default_table
+from .schema import canonical_columns, validate_payroll
+
+DEFAULT_CHUNK_ROWS = 500_000
+COMMANDS = ("contributions", "gap")
+
+_ROWS = re.compile(r"\b(rows?) (\d+(?:, \d+)*)")
+
+
+def shift_rows(message: str, offset: int) -> str:
+    """Add `offset` to every row number a :func:`~wuxian.errors.format_rows` text names.
+
+    >>> shift_rows("wage: fails ge(0) in rows 3, 4 and 2 more; city: missing value in row 1", 10)
+    'wage: fails ge(0) in rows 13, 14 and 2 more; city: missing value in row 11'
+    """
+    if not offset:
+        return message
+
+    def add(m):
+        return m.group(1) + " " + ", ".join(str(int(r) + offset) for r in m.group(2).split(", "))
+
+    return _ROWS.sub(add, message)
+
+
+def _reraise(exc: WuxianError, offset: int):
+    raise type(exc)(shift_rows(str(exc), offset)) from None
+
+
+# --------------------------------------------------------------------------------- reading
+def _csv_encoding(path: Path) -> str:
+    head = path.open("rb").read(1 << 20)
+    for encoding in CSV_ENCODINGS:
+        try:
+            head.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut by the 1 MB window
+                return encoding
+    raise InputError(f"{path.name}: text encoding not recognised; save it as UTF-8")
+
+
+def count_rows(path) -> int | None:
+    """Rows of a parquet file from its metadata (None for CSV: known after pass 1)."""
+    path = Path(path)
+    if path.is_dir():
+        import pyarrow.dataset as ds
+
+        return ds.dataset(path, format="parquet").count_rows()
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    return None
+
+
+def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
+    """Yield the payroll file `path` (``.csv``, ``.parquet`` or a folder of parquet files,
+    read in name order) as frames of at most `chunk_rows`.
+
+    Values are read as :func:`wuxian.io.read_payroll` reads them (key columns as text, only
+    empty cells missing); each frame's index continues the previous one (0-based file rows).
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> pd.DataFrame({"employee_id": ["007", "8"], "wage": [1.0, 2.0]}).to_csv(p, index=False)
+    >>> [c.index.tolist() for c in iter_chunks(p, 1)]
+    [[0], [1]]
+    """
+    path = Path(path)
+    if path.is_dir():
+        yield from _iter_dataset(path, chunk_rows)
+        return
+    suffix = _suffix(path, (".csv", ".parquet"), "streamed input")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    offset = 0
+    if suffix == ".csv":
+        encoding = _csv_encoding(path)
+        try:
+            headers = pd.read_csv(path, nrows=0, encoding=encoding).columns
+            reader = pd.read_csv(path, encoding=encoding, chunksize=chunk_rows,
+                                 dtype={h: str for h in _text_headers(headers)},
+                                 keep_default_na=False, na_values={h: [""] for h in headers})
+            with reader:
+                for chunk in reader:
+                    chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+                    offset += len(chunk)
+                    yield chunk
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name}: text encoding changes after row {offset}; "
+                             "save it as UTF-8") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError(f"{path.name}: not a readable CSV file ({exc})") from None
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+        schema = pf.schema_arrow
+        for batch in pf.iter_batches(batch_size=chunk_rows):
+            chunk = pa.Table.from_batches([batch], schema=schema).to_pandas()
+            chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+            offset += len(chunk)
+            yield chunk
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{path.name}: cannot read .parquet file ({exc})") from None
+
+
+def _iter_dataset(path: Path, chunk_rows: int):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = sorted(p for p in path.rglob("*.parquet") if p.is_file())
+    if not files:
+        raise InputError(f"{path}: no .parquet files in this folder")
+    offset = 0
+    for file in files:
+        try:
+            pf = pq.ParquetFile(file)
+            schema = pf.schema_arrow
+            for batch in pf.iter_batches(batch_size=chunk_rows):
+                chunk = pa.Table.from_batches([batch], schema=schema).to_pandas()
+                chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+                offset += len(chunk)
+                yield chunk
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"{file.name}: cannot read .parquet file ({exc})") from None
+
+
+# --------------------------------------------------------------------------------- history
+@dataclass
+class History:
+    """Each employee's mean monthly wage per calendar year: what prior-year bases need.
+
+    ``index`` holds the employee ids (position = code), ``mean[y, code]`` the mean wage of
+    year ``year0 + y`` (NaN without a month that year).
+
+    >>> h = History.from_aggregate(pd.DataFrame({"employee_id": ["a", "a"],
+    ...     "year": [2024, 2025], "sum": [300.0, 50.0], "count": [2, 1]}))
+    >>> base, fb = h.prior(pd.Series(["a", "a"]), np.array([2025 * 12, 2024 * 12]),
+    ...                    np.array([7.0, 8.0]))
+    >>> base.tolist(), fb.tolist()
+    ([150.0, 8.0], [False, True])
+    """
+
+    index: pd.Index
+    year0: int
+    mean: np.ndarray
+
+    @classmethod
+    def from_aggregate(cls, agg: pd.DataFrame) -> "History":
+        """From rows ``employee_id, year, sum, count`` (one per employee and year)."""
+        codes, ids = pd.factorize(agg["employee_id"])
+        if len(agg) == 0:
+            return cls(pd.Index(ids), 0, np.full((0, 0), np.nan))
+        year = agg["year"].to_numpy(dtype=np.int64)
+        y0 = int(year.min())
+        mean = np.full((int(year.max()) - y0 + 1, len(ids)), np.nan)
+        mean[year - y0, codes] = agg["sum"].to_numpy() / agg["count"].to_numpy()
+        return cls(pd.Index(ids), y0, mean)
+
+    def prior(self, ids, month: np.ndarray, wage: np.ndarray):
+        """``(base, fallback)`` as :func:`wuxian.contributions.prior_year_average` gives."""
+        code = self.index.get_indexer(ids)
+        prev = month // 12 - 1 - self.year0
+        ok = (prev >= 0) & (prev < len(self.mean)) & (code >= 0)
+        base = np.full(len(month), np.nan)
+        if ok.any():
+            base[ok] = self.mean[prev[ok], code[ok]]
+        fallback = np.isnan(base)
+        np.copyto(base, wage, where=fallback)
+        return base, fallback
+
+
+class _Collector:
+    """Pass-1 state: employee codes, yearly sums/counts, months seen (a bitset)."""
+
+    def __init__(self, first_month: int, n_months: int):
+        self.codes: dict = {}
+        self.first_month, self.width = first_month, (n_months + 7) // 8
+        self.sums: dict = {}  # year -> float array over employee codes
+        self.counts: dict = {}
+        self.seen = np.zeros((1024, self.width), dtype=np.uint8)
+
+    def encode(self, ids: pd.Series) -> np.ndarray:
+        local, uniques = pd.factorize(ids)
+        d = self.codes
+        table = np.fromiter((d.setdefault(u, len(d)) for u in uniques), dtype=np.int64,
+                            count=len(uniques))
+        return table[local]
+
+    def _grow(self, arr, n):
+        if len(arr) >= n:
+            return arr
+        new = np.zeros((max(n, 2 * len(arr)),) + arr.shape[1:], dtype=arr.dtype)
+        new[:len(arr)] = arr
+        return new
+
+    def add(self, code: np.ndarray, month: np.ndarray, wage: np.ndarray) -> np.ndarray:
+        """Accumulate; return the mask of rows whose (employee, month) was seen before."""
+        n = len(self.codes)
+        self.seen = self._grow(self.seen, n)
+        pos = month - self.first_month
+        byte, bit = pos >> 3, (1 << (pos & 7)).astype(np.uint8)
+        dup = (self.seen[code, byte] & bit) != 0
+        np.bitwise_or.at(self.seen, (code, byte), bit)
+        year = month // 12
+        for y in np.unique(year):
+            rows = year == y
+            if y not in self.sums:
+                self.sums[y], self.counts[y] = np.zeros(n), np.zeros(n, dtype=np.int64)
+            self.sums[y] = self._grow(self.sums[y], n)
+            self.counts[y] = self._grow(self.counts[y], n)
+            np.add.at(self.sums[y], code[rows], wage[rows])  # file order: as np.bincount
+            np.add.at(self.counts[y], code[rows], 1)
+        return dup
+
+    def history(self) -> History:
+        n = len(self.codes)
+        ids = pd.Index(list(self.codes))
+        if not self.sums:
+            return History(ids, 0, np.full((0, n), np.nan))
+        y0, y1 = min(self.sums), max(self.sums)
+        mean = np.full((y1 - y0 + 1, n), np.nan)
+        for y in self.sums:
+            s, c = self.sums[y][:n], self.counts[y][:n]  # may be shorter: later employees
+            have = c > 0
+            mean[y - y0, :len(c)][have] = s[have] / c[have]
+        return History(ids, int(y0), mean)
+
+
+def _duplicate_error(path, chunk_rows, collector, chunk_index, code, month, dup):
+    """Name the repeated rows and the earlier rows they repeat (one more read, error path)."""
+    span = len(collector.seen[0]) * 8
+    pairs = np.unique(code[dup] * span + (month[dup] - collector.first_month))
+    rows = [chunk_index[dup]]
+    for chunk in iter_chunks(path, chunk_rows):
+        if chunk.index[0] >= chunk_index[0]:
+            break
+        c = validate_payroll(chunk)
+        key = collector.encode(chunk[_id_column(chunk)]) * span + (c.month - collector.first_month)
+        rows.append(chunk.index.to_numpy()[np.isin(key, pairs)])
+    rows = np.sort(np.concatenate(rows))
+    return InputError("employee_id + month: duplicate pair in " + format_rows(rows))
+
+
+def _id_column(df: pd.DataFrame):
+    return {v: k for k, v in canonical_columns(df.columns).items()}["employee_id"]
+
+
+def scan(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, table=None, bar=None) -> tuple[History, int]:
+    """Pass 1: validate every chunk, find duplicates across chunks, build the :class:`History`.
+
+    Returns the history and the number of rows.
+    """
+    table = table if table is not None else default_table()
+    cube = table.compile()
+    collector = _Collector(cube.first_month, cube.n_months)
+    rows = 0
+    for chunk in iter_chunks(path, chunk_rows):
+        try:
+            cohort = validate_payroll(chunk)
+            _keys(cohort, cube)  # months outside the parameter data
+        except WuxianError as exc:
+            _reraise(exc, rows)
+        code = collector.encode(chunk[_id_column(chunk)])
+        dup = collector.add(code, cohort.month, cohort.wage)
+        if dup.any():
+            raise _duplicate_error(path, chunk_rows, collector, chunk.index.to_numpy(), code,
+                                   cohort.month, dup)
+        rows += len(chunk)
+        if bar is not None:
+            bar.update(len(chunk))
+    return collector.history(), rows
+
+
+# --------------------------------------------------------------------------------- computing
+def compute_rows(chunk: pd.DataFrame, command: str = "contributions",
+                 base_method: str = "prior_year_average", history: History | None = None,
+                 table=None, strict: bool = False) -> pd.DataFrame:
+    """The engine's output for one chunk, prior-year bases taken from `history`.
+
+    Equal to ``wuxian.contributions(whole)`` / ``wuxian.gap(whole)`` restricted to the chunk's
+    rows when `history` was built from the whole file. Row numbers in errors are the chunk's.
+
+    >>> df = pd.DataFrame({"employee_id": ["a"], "city": "beijing", "month": ["2025-01"],
+    ...                    "wage": [10000.0]})
+    >>> h = History.from_aggregate(pd.DataFrame({"employee_id": ["a"], "year": [2024],
+    ...                                          "sum": [24000.0], "count": [3]}))
+    >>> float(compute_rows(df, history=h)["base_si"].iloc[0])
+    8000.0
+    """
+    if base_method not in BASE_METHODS:
+        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
+    table = table if table is not None else default_table()
+    cohort = validate_payroll(chunk)
+    prior = None
+    if base_method == "prior_year_average":
+        if history is None:
+            raise InputError("compute_rows: prior_year_average needs the employees' History")
+        prior = history.prior(chunk[_id_column(chunk)], cohort.month, cohort.wage)
+    if command == "gap":
+        from .gap import gap
+
+        return gap(chunk, base_method=base_method, params=table, strict=strict, prior=prior)
+    clash = [c for c in OUTPUT_COLUMNS if c in chunk.columns]
+    if clash:
+        raise InputError(f"input already has output column(s) {', '.join(clash)}: rename them first")
+    if prior is None:
+        base, fallback = cohort.wage, np.zeros(len(cohort), dtype=bool)
+    else:
+        base, fallback = prior
+    if cohort.declared_base is not None:  # an explicit declared base overrides both
+        given = ~np.isnan(cohort.declared_base)
+        base = np.where(given, cohort.declared_base, base)
+        fallback = fallback & ~given
+    block, _ = compute_block(replace(cohort, declared_base=base), "current_month", table)
+    frame = pd.DataFrame(block.T, columns=list(NUMERIC_OUTPUTS), copy=False)
+    frame.insert(2, "base_fallback", fallback)
+    frame.index = chunk.index
+    return pd.concat([chunk, frame], axis=1)
+
+
+# --------------------------------------------------------------------------------- summaries
+SUMMARY_SUMS = ("employee_months", "affected_months", "gap_employer_total", "gap_employee_total",
+                "_gap_er_aff", "_gap_ee_aff", "gap_housing_fund", "gap_pension_account")
+
+
+def summary_partial(gaps: pd.DataFrame, by) -> pd.DataFrame:
+    """Per (group, employee) sums of a chunk of :func:`wuxian.gap` rows; combine the chunks
+    with :func:`summary_combine` (the result of :func:`wuxian.gap_summary`)."""
+    from .gap import _alias_map, wage_band
+
+    frame = gaps.rename(columns=_alias_map(gaps.columns))
+    by = list(by)
+    if "year" in by:
+        frame = frame.assign(year=frame["month"].astype(str).str[:4].astype(int))
+    if "wage_band" in by and "wage_band" not in frame:
+        frame = frame.assign(wage_band=wage_band(frame["wage"]))
+    missing = [b for b in by if b not in frame.columns]
+    if missing:
+        raise InputError(f"gap_summary: no column {', '.join(missing)} to group by")
+    aff = frame["flag_underdeclared"].to_numpy()
+    frame = pd.DataFrame({
+        **{b: frame[b] for b in by}, "employee_id": frame["employee_id"].astype(str),
+        "employee_months": 1, "affected_months": aff.astype(np.int64),
+        "gap_employer_total": frame["gap_employer_total"],
+        "gap_employee_total": frame["gap_employee_total"],
+        "_gap_er_aff": np.where(aff, frame["gap_employer_total"], 0.0),
+        "_gap_ee_aff": np.where(aff, frame["gap_employee_total"], 0.0),
+        "gap_housing_fund": frame["gap_housing_fund"],
+        "gap_pension_account": frame["gap_pension_account"]})
+    return frame.groupby(by + ["employee_id"], observed=True, sort=False).sum().reset_index()
+
+
+def summary_combine(partials, by) -> pd.DataFrame:
+    """:func:`wuxian.gap_summary` from :func:`summary_partial` pieces (sums agree to rounding)."""
+    by = list(by)
+    per = pd.concat(list(partials), ignore_index=True)
+    per = per.groupby(by + ["employee_id"], observed=True, sort=False).sum()
+    per["_affected"] = per["affected_months"] > 0
+    g = per.groupby(level=by, observed=True, sort=True)
+    s = g.sum()
+    months = s["affected_months"].where(s["affected_months"] > 0)
+    out = pd.DataFrame({
+        "workers": g.size(), "workers_affected": s["_affected"].astype(np.int64),
+        "employee_months": s["employee_months"], "affected_months": s["affected_months"],
+        "gap_employer_total": s["gap_employer_total"].round(2),
+        "gap_employee_total": s["gap_employee_total"].round(2),
+        "mean_monthly_gap_employer": (s["_gap_er_aff"] / months).round(2),
+        "mean_monthly_gap_employee": (s["_gap_ee_aff"] / months).round(2),
+        "housing_fund_loss": s["gap_housing_fund"].round(2),
+        "pension_account_loss": s["gap_pension_account"].round(2)})
+    out.insert(2, "share_affected", (out["workers_affected"] / out["workers"]).round(4))
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------------- writing
+class AtomicWriter:
+    """Append frames to a temporary file beside `path`; :meth:`commit` renames it over `path`.
+
+    Used as a context manager: leaving the block by an exception removes the temporary file
+    and leaves `path` untouched.
+    """
+
+    def __init__(self, path):
+        self.path = check_output_path(path)
+        self.parquet = self.path.suffix.lower() == ".parquet"
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
+                                        suffix=".tmp")
+        self.handle = os.fdopen(fd, "wb")
+        self.writer = None
+        self.rows = 0
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self.parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            if self.writer is None:
+                table = pa.Table.from_pandas(df, preserve_index=False)
+                self.writer = pq.ParquetWriter(self.handle, table.schema)
+            else:
+                try:
+                    table = pa.Table.from_pandas(df, schema=self.writer.schema,
+                                                 preserve_index=False)
+                except (pa.ArrowException, ValueError, TypeError) as exc:
+                    raise InputError(f"row {self.rows + 1} on: column types change from one "
+                                     f"chunk to the next ({exc}); write CSV instead") from None
+            self.writer.write_table(table)
+        else:
+            df.to_csv(self.handle, index=False, header=self.rows == 0, encoding="utf-8")
+        self.rows += len(df)
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        elif self.parquet:  # no rows at all: still a valid (empty) file
+            raise InputError(f"{self.path.name}: no rows to write")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        from .io import _umask
+
+        os.chmod(self.tmp, 0o666 & ~_umask())
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        except Exception:  # noqa: BLE001 - the file is deleted anyway
+            pass
+        self.handle.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+        return False
+
+
+# --------------------------------------------------------------------------------- driver
+def stream_file(src, out, command: str = "contributions",
+                base_method: str = "prior_year_average", table=None, strict: bool = False,
+                by=None, chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool = True) -> int:
+    """Compute `command` for the payroll file `src` chunk by chunk into `out`; return rows.
+
+    Two passes (module docstring). With `by` (gap only) the output is
+    :func:`wuxian.gap_summary` grouped by those columns, built from per-chunk partial sums.
+    A progress bar on stderr shows rows and rows/s for each pass. Every error names the row
+    by its number in the whole file, and leaves no `out` behind.
+    """
+    from tqdm import tqdm
+
+    if command not in COMMANDS:
+        raise InputError(f"stream: unknown command {command!r}")
+    if base_method not in BASE_METHODS:
+        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
+    out = check_output_path(out)
+    table = table if table is not None else default_table()
+    total = count_rows(src)
+    kw = dict(unit=" rows", unit_scale=True, disable=not progress, file=sys.stderr,
+              dynamic_ncols=True)
+    with tqdm(total=total, desc="pass 1/2 check", **kw) as bar:
+        history, total = scan(src, chunk_rows, table, bar)
+    partials = []
+    with AtomicWriter(out) as writer, tqdm(total=total, desc="pass 2/2 compute", **kw) as bar:
+        done = 0
+        for chunk in iter_chunks(src, chunk_rows):
+            try:
+                result = compute_rows(chunk, command, base_method, history, table, strict)
+            except WuxianError as exc:
+                _reraise(exc, done)
+            if by:
+                partials.append(summary_partial(result, by))
+            else:
+                writer.write(result)
+            done += len(chunk)
+            del result
+            bar.update(len(chunk))
+        if by:
+            summary = summary_combine(partials, by) if partials else pd.DataFrame()
+            writer.write(summary)
+            return len(summary)
+    return done
+
+
+def is_streamable(path) -> bool:
+    """True for the file types :func:`stream_file` reads (CSV and parquet).
+
+    >>> is_streamable("a.xlsx"), is_streamable("b.CSV")
+    (False, True)
+    """
+    if Path(path).is_dir():
+        return True
+    suffix = Path(path).suffix.lower()
+    return suffix in READ_SUFFIXES and suffix != ".xlsx"

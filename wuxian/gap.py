@@ -146,6 +146,25 @@ def wage_band(wage, bands=WAGE_BANDS) -> pd.Categorical:
     return pd.cut(np.asarray(wage, dtype=float), bins=list(bands), labels=labels, right=False)
 
 
+def grouping_frame(gaps: pd.DataFrame, by: list) -> pd.DataFrame:
+    """`gaps` with English column names plus the derived ``year`` / ``wage_band`` columns
+    that `by` asks for; InputError naming any other column `by` asks for that is missing.
+
+    >>> g = pd.DataFrame({"月份": ["2025-07"], "wage": [9000.0]})
+    >>> grouping_frame(g, ["year", "wage_band"])[["year", "wage_band"]].values.tolist()
+    [[2025, '8000-12000']]
+    """
+    frame = gaps.rename(columns=_alias_map(gaps.columns))
+    if "year" in by:
+        frame = frame.assign(year=frame["month"].astype(str).str[:4].astype(int))
+    if "wage_band" in by and "wage_band" not in frame:
+        frame = frame.assign(wage_band=wage_band(frame["wage"]))
+    missing = [b for b in by if b not in frame.columns]
+    if missing:
+        raise InputError(f"gap_summary: no column {', '.join(missing)} to group by")
+    return frame
+
+
 def gap_summary(gaps: pd.DataFrame, by=("city", "year")) -> pd.DataFrame:
     """Aggregate a :func:`gap` result by city, year, employer, wage band...
 
@@ -174,15 +193,8 @@ def gap_summary(gaps: pd.DataFrame, by=("city", "year")) -> pd.DataFrame:
     >>> s[["workers", "workers_affected", "share_affected"]].to_dict("records")
     [{'workers': 2, 'workers_affected': 1, 'share_affected': 0.5}]
     """
-    frame = gaps.rename(columns={a: n for a, n in _alias_map(gaps.columns).items()})
     by = list(by)
-    if "year" in by:
-        frame = frame.assign(year=frame["month"].astype(str).str[:4].astype(int))
-    if "wage_band" in by and "wage_band" not in frame:
-        frame = frame.assign(wage_band=wage_band(frame["wage"]))
-    missing = [b for b in by if b not in frame.columns]
-    if missing:
-        raise InputError(f"gap_summary: no column {', '.join(missing)} to group by")
+    frame = grouping_frame(gaps, by)
     affected = frame["flag_underdeclared"].to_numpy()
     frame = frame.assign(
         _aff_emp=np.where(affected, frame["employee_id"].astype(str), None),

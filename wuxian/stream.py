@@ -117,7 +117,10 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
     """
     path = Path(path)
     if path.is_dir():
-        yield from _iter_dataset(path, chunk_rows)
+        files = sorted(p for p in path.rglob("*.parquet") if p.is_file())
+        if not files:
+            raise InputError(f"{path}: no .parquet files in this folder")
+        yield from _parquet_chunks(files, chunk_rows)
         return
     suffix = _suffix(path, (".csv", ".parquet"), "streamed input")
     if not path.is_file():
@@ -141,28 +144,14 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise InputError(f"{path.name}: not a readable CSV file ({exc})") from None
         return
+    yield from _parquet_chunks([path], chunk_rows)
+
+
+def _parquet_chunks(files, chunk_rows: int):
+    """Record batches of the parquet `files` in order, indexed by their row in the whole input."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    try:
-        pf = pq.ParquetFile(path)
-        schema = pf.schema_arrow
-        for batch in pf.iter_batches(batch_size=chunk_rows):
-            chunk = pa.Table.from_batches([batch], schema=schema).to_pandas()
-            chunk.index = pd.RangeIndex(offset, offset + len(chunk))
-            offset += len(chunk)
-            yield chunk
-    except (OSError, pa.ArrowException) as exc:
-        raise InputError(f"{path.name}: cannot read .parquet file ({exc})") from None
-
-
-def _iter_dataset(path: Path, chunk_rows: int):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    files = sorted(p for p in path.rglob("*.parquet") if p.is_file())
-    if not files:
-        raise InputError(f"{path}: no .parquet files in this folder")
     offset = 0
     for file in files:
         try:
@@ -379,17 +368,10 @@ SUMMARY_SUMS = ("employee_months", "affected_months", "gap_employer_total", "gap
 def summary_partial(gaps: pd.DataFrame, by) -> pd.DataFrame:
     """Per (group, employee) sums of a chunk of :func:`wuxian.gap` rows; combine the chunks
     with :func:`summary_combine` (the result of :func:`wuxian.gap_summary`)."""
-    from .gap import _alias_map, wage_band
+    from .gap import grouping_frame
 
-    frame = gaps.rename(columns=_alias_map(gaps.columns))
     by = list(by)
-    if "year" in by:
-        frame = frame.assign(year=frame["month"].astype(str).str[:4].astype(int))
-    if "wage_band" in by and "wage_band" not in frame:
-        frame = frame.assign(wage_band=wage_band(frame["wage"]))
-    missing = [b for b in by if b not in frame.columns]
-    if missing:
-        raise InputError(f"gap_summary: no column {', '.join(missing)} to group by")
+    frame = grouping_frame(gaps, by)
     aff = frame["flag_underdeclared"].to_numpy()
     frame = pd.DataFrame({
         **{b: frame[b] for b in by}, "employee_id": frame["employee_id"].astype(str),

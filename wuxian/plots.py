@@ -223,8 +223,9 @@ def params_in_force(city: str, month: str) -> pd.DataFrame:
     """Parameters in force (items charged in `city`), categories sharing a value merged."""
     rows = default_table().in_force(city, month)
     rows = rows[rows["applies"].astype(str) != "no"]
-    charged = (rows[["employer_rate", "employee_rate", "employer_fixed", "employee_fixed"]]
-               .fillna(0).abs().sum(axis=1) > 0)
+    amounts = rows[["employer_rate", "employee_rate", "employer_fixed", "employee_fixed"]]
+    # keep items charged, and items with a blank (missing) value: a gap must show, not vanish
+    charged = (amounts.abs() > 0).any(axis=1) | amounts.isna().any(axis=1)
     rows = rows[charged]
     cols = ["item", "employer_rate", "employee_rate", "employer_fixed", "employee_fixed",
             "base_floor", "base_cap", "period_start", "period_end", "confidence", "source"]
@@ -507,6 +508,8 @@ def fig_breakdown(breakdown: pd.DataFrame, title: str = ""):
             sub = breakdown[breakdown["item"] == item].set_index("city")
             if sub.empty:
                 continue
+            # amounts come from the engine (which refuses missing parameters): a city without
+            # this item in the breakdown pays nothing for it
             vals = sub[f"{side}_per_month"].reindex(cities).fillna(0).to_numpy()
             ax.bar(x + (k - 0.5) * width, vals, width, bottom=bottom, color=ITEM_COLORS[item],
                    edgecolor="white", lw=0.5, label=item_label(item) if k == 0 else None,
@@ -556,10 +559,11 @@ def fig_gap_by_band(by_band: pd.DataFrame, title: str = ""):
                                                          [by_band["city"] == city])
         sub = sub.reindex(bands)
         color = CITY_COLORS.get(city, "#1f4e79")
-        axes[0].bar(x + k * width, 100 * sub["share_affected"].fillna(0), width, color=color,
+        # a band without data (no workers, or too few to show) draws no bar rather than a 0
+        axes[0].bar(x + k * width, 100 * sub["share_affected"], width, color=color,
                     label=city_label(city))
-        axes[1].bar(x + k * width, sub["mean_monthly_gap_employer"].fillna(0)
-                    + sub["mean_monthly_gap_employee"].fillna(0), width, color=color)
+        axes[1].bar(x + k * width, sub["mean_monthly_gap_employer"]
+                    + sub["mean_monthly_gap_employee"], width, color=color)
     for ax in axes:
         ax.set_xticks(x + width * (len(cities) - 1) / 2, bands, rotation=35, fontsize=8)
         ax.set_xlabel(label("monthly wage band (yuan)", "月工资段（元）"))

@@ -97,7 +97,7 @@ def prior_year_average(cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
     return base, fallback
 
 
-def _keys(cohort: Cohort, cube: ParamCube) -> tuple[np.ndarray, np.ndarray]:
+def parameter_keys(cohort: Cohort, cube: ParamCube) -> tuple[np.ndarray, np.ndarray]:
     """Integer keys of every row and the distinct keys used; InputError naming the rows whose
     month is outside their city's data. Coverage is checked on the distinct keys only."""
 
@@ -249,7 +249,7 @@ def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
         raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
     table = params if params is not None else default_table()
     cube = table.compile()
-    key, used = _keys(cohort, cube)
+    key, used = parameter_keys(cohort, cube)
 
     if base_method == "prior_year_average":
         base, fallback = prior_year_average(cohort)

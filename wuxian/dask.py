@@ -170,7 +170,7 @@ def read(path, blocksize="64MB"):
     CSV (key columns read as text, as :func:`wuxian.io.read_payroll` does)."""
     import dask.dataframe as dd
 
-    from .io import _text_headers
+    from .io import text_headers
 
     path = Path(path)
     if path.is_dir() or path.suffix.lower() == ".parquet":
@@ -179,5 +179,5 @@ def read(path, blocksize="64MB"):
         raise InputError(f"{path.name}: the dask engine reads .csv or .parquet")
     headers = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
     return dd.read_csv(str(path), blocksize=blocksize, encoding="utf-8-sig",
-                       dtype={h: str for h in _text_headers(headers)},
+                       dtype={h: str for h in text_headers(headers)},
                        keep_default_na=False, na_values={h: [""] for h in headers})

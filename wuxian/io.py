@@ -33,7 +33,12 @@ TEXT_FIELDS = ("employee_id", "month", "city", "category", "employer_id")
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def _suffix(path: Path, allowed: tuple, what: str) -> str:
+def file_suffix(path: Path, allowed: tuple, what: str) -> str:
+    """The lower-case suffix of `path`; InputError if it is not one of `allowed`.
+
+    >>> file_suffix(Path("Payroll.CSV"), (".csv", ".xlsx"), "input")
+    '.csv'
+    """
     suffix = path.suffix.lower()
     if suffix not in allowed:
         raise InputError(f"{path.name}: unknown {what} file type {suffix or '(none)'!r}; "
@@ -41,10 +46,10 @@ def _suffix(path: Path, allowed: tuple, what: str) -> str:
     return suffix
 
 
-def _text_headers(headers, fields=TEXT_FIELDS) -> list:
+def text_headers(headers, fields=TEXT_FIELDS) -> list:
     """The headers among `headers` that name a text field (English or Chinese).
 
-    >>> _text_headers(["工号", "Month", "wage"])
+    >>> text_headers(["工号", "Month", "wage"])
     ['工号', 'Month']
     """
     names = {a.lower() for f in fields for a in ALIASES[f]}
@@ -56,7 +61,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
         try:
             headers = pd.read_csv(path, nrows=0, encoding=encoding).columns
             return pd.read_csv(
-                path, encoding=encoding, dtype={h: str for h in _text_headers(headers)},
+                path, encoding=encoding, dtype={h: str for h in text_headers(headers)},
                 keep_default_na=False, na_values={h: [""] for h in headers},
             )
         except UnicodeDecodeError:
@@ -92,7 +97,7 @@ def read_payroll(path) -> pd.DataFrame:
     wuxian.errors.InputError: payroll.txt: unknown input file type '.txt'; expected .csv, .xlsx, .parquet
     """
     path = Path(path)
-    suffix = _suffix(path, READ_SUFFIXES, "input")
+    suffix = file_suffix(path, READ_SUFFIXES, "input")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if suffix == ".csv":
@@ -101,7 +106,7 @@ def read_payroll(path) -> pd.DataFrame:
         if suffix == ".xlsx":
             headers = pd.read_excel(path, nrows=0).columns
             # month stays as Excel gives it: a date cell arrives as a datetime, which is valid.
-            text = _text_headers(headers, tuple(f for f in TEXT_FIELDS if f != "month"))
+            text = text_headers(headers, tuple(f for f in TEXT_FIELDS if f != "month"))
             return pd.read_excel(path, dtype={h: str for h in text})
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:
@@ -117,7 +122,7 @@ def check_output_path(path) -> Path:
     wuxian.errors.InputError: out.xlsx: unknown output file type '.xlsx'; expected .csv, .parquet
     """
     path = Path(path)
-    _suffix(path, WRITE_SUFFIXES, "output")
+    file_suffix(path, WRITE_SUFFIXES, "output")
     if not path.parent.is_dir():
         raise InputError(f"{path.parent}: output folder does not exist")
     return path
@@ -148,7 +153,7 @@ def write_table(df: pd.DataFrame, path) -> None:
                 df.to_parquet(handle, index=False)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -158,7 +163,9 @@ def write_table(df: pd.DataFrame, path) -> None:
         raise
 
 
-def _umask() -> int:
+def current_umask() -> int:
+    """The process's file-creation mask (read without changing it), so a file written to a
+    temporary name and renamed gets the same permissions as one opened directly."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

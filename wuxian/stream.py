@@ -44,9 +44,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contributions import BASE_METHODS, NUMERIC_OUTPUTS, OUTPUT_COLUMNS, _keys, compute_block
+from .contributions import (BASE_METHODS, NUMERIC_OUTPUTS, OUTPUT_COLUMNS, compute_block,
+                            parameter_keys)
 from .errors import InputError, WuxianError, format_rows
-from .io import CSV_ENCODINGS, READ_SUFFIXES, _suffix, _text_headers, check_output_path
+from .io import CSV_ENCODINGS, READ_SUFFIXES, check_output_path, current_umask, file_suffix, text_headers
 from .params import default_table
 from .schema import canonical_columns, validate_payroll
 
@@ -122,7 +123,7 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
             raise InputError(f"{path}: no .parquet files in this folder")
         yield from _parquet_chunks(files, chunk_rows)
         return
-    suffix = _suffix(path, (".csv", ".parquet"), "streamed input")
+    suffix = file_suffix(path, (".csv", ".parquet"), "streamed input")
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     offset = 0
@@ -131,7 +132,7 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
         try:
             headers = pd.read_csv(path, nrows=0, encoding=encoding).columns
             reader = pd.read_csv(path, encoding=encoding, chunksize=chunk_rows,
-                                 dtype={h: str for h in _text_headers(headers)},
+                                 dtype={h: str for h in text_headers(headers)},
                                  keep_default_na=False, na_values={h: [""] for h in headers})
             with reader:
                 for chunk in reader:
@@ -299,7 +300,7 @@ def scan(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, table=None, bar=None) -> tu
     for chunk in iter_chunks(path, chunk_rows):
         try:
             cohort = validate_payroll(chunk)
-            _keys(cohort, cube)  # months outside the parameter data
+            parameter_keys(cohort, cube)  # months outside the parameter data
         except WuxianError as exc:
             _reraise(exc, rows)
         code = collector.encode(chunk[_id_column(chunk)])
@@ -452,9 +453,8 @@ class AtomicWriter:
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()
-        from .io import _umask
 
-        os.chmod(self.tmp, 0o666 & ~_umask())
+        os.chmod(self.tmp, 0o666 & ~current_umask())
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:

@@ -8,7 +8,8 @@ appends to a temporary file renamed at the end); ``--engine memory`` reads the w
 (always for .xlsx); ``--engine dask`` runs :mod:`wuxian.dask` on a LocalCluster or on
 ``--scheduler ADDRESS``.
 ``wuxian params --city C --month YYYY-MM`` prints the parameters in force with their sources,
-``wuxian params coverage [--markdown]`` how complete and how sure the data is. A wuxian error
+``wuxian params coverage [--markdown]`` how complete and how sure the data is, ``wuxian params
+diff --since REV`` the changelog lines for every value changed since git revision REV. A wuxian error
 prints ``error: <message>`` on stderr and exits with status 2; no output file is written unless
 everything succeeded (an existing one is left as it was).
 
@@ -92,8 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--track", choices=["male", "female_55", "female_50"])
     tr.add_argument("--out", type=Path, help="also write the table of moves (.csv or .parquet)")
     p = sub.add_parser("params", help="parameters in force for a city and month, or coverage")
-    p.add_argument("what", nargs="?", choices=["coverage"],
-                   help="'coverage': city x year counts of cells per confidence level")
+    p.add_argument("what", nargs="?", choices=["coverage", "diff"],
+                   help="'coverage': city x year counts of cells per confidence level; "
+                        "'diff': changelog lines for what changed since --since REV")
+    p.add_argument("--since", metavar="REV", help="git revision to compare with (params diff)")
     p.add_argument("--city")
     p.add_argument("--month", help="YYYY-MM")
     p.add_argument("--markdown", action="store_true", help="coverage as a Markdown table")
@@ -475,8 +478,19 @@ def _params(args) -> int:
             with pd.option_context("display.width", 200, "display.max_rows", 1000):
                 print(coverage(table).to_string(index=False))
         return 0
+    if args.what == "diff":
+        from .params import DATA_DIR
+        from .params.diff import changelog_lines, diff_tables, table_at_revision
+
+        if not args.since:
+            raise InputError("params diff: give --since REV (a git revision, e.g. HEAD~3)")
+        folder = args.params if args.params is not None else DATA_DIR
+        lines = changelog_lines(diff_tables(table_at_revision(args.since, folder),
+                                            _table(args.params)))
+        print("\n".join(lines) if lines else f"no parameter value changed since {args.since}")
+        return 0
     if not args.city or not args.month:
-        raise InputError("params: give --city and --month (or 'wuxian params coverage')")
+        raise InputError("params: give --city and --month (or 'wuxian params coverage|diff')")
     try:
         month_index(args.month)
     except ValueError:

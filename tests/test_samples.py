@@ -50,7 +50,9 @@ def test_wage_spread(cohort):
     key = cube.keys(c.city_code, c.category_code, c.month)
     floor = cube.field("base_floor", "pension")[key]
     cap = cube.field("base_cap", "pension")[key]
-    assert 0.003 < (c.wage < floor).mean() < 0.15  # some below the floor
+    # some below the floor: floors are 60% of an average wage well above the median, so in
+    # recent years about a sixth of the cohort earns less (Beijing 2025: floor 7162, median 11000)
+    assert 0.003 < (c.wage < floor).mean() < 0.25
     assert 0.003 < (c.wage > cap).mean() < 0.08  # some above the cap
     ratio = cohort["base_salary"] / cohort["wage"]
     assert ratio.between(0.4999, 0.8001).all()

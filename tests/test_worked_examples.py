@@ -1,8 +1,11 @@
 """Published worked examples (tests/cases/worked_examples.csv), recomputed from data/params.
 
 Each row names its source and quotes it; `expected` is the figure printed there and
-`tolerance` the source's own rounding. Figures wuxian does not model, or that lie before the
-data's coverage, are skipped with that reason. Figures that disagree with the data for a
+`tolerance` the source's own rounding. `expected_kind` says which: `printed` (the amount is
+printed in the source) or `table` (the source prints only the contribution base limits and the
+rates, e.g. an advisory firm's rate table, and `expected` is that base x rate, worked out in
+`notes`; such rows check how the engine applies floors, flat bases and rates). Figures wuxian
+does not model, or that lie before the data's coverage, are skipped with that reason. Figures that disagree with the data for a
 known, explained reason are listed in tests/cases/known_differences.csv and run as strict
 xfails: if the data changes so that they match, the test says so (GETTSIM/Tax-Calculator
 practice of keeping explained differences in a file).
@@ -81,6 +84,29 @@ def test_every_city_has_three_examples_in_coverage():
 
 def test_every_example_names_its_source():
     assert CASES.source.notna().all() and CASES.quote.notna().all()
+    assert set(CASES.expected_kind) <= {"printed", "table"}
+
+
+def _agrees(case) -> bool:
+    try:
+        got = _value(_computed(case.example_id), case.item, case.side)
+    except Exception:  # a data gap stops the engine: not an agreeing example
+        return False
+    return abs(got - case.expected) <= case.tolerance + 1e-9
+
+
+@pytest.mark.parametrize("city", ["beijing", "shanghai", "guangzhou", "shenzhen"])
+def test_every_city_has_agreeing_examples_before_2016_and_from_2023(city):
+    """Issue 4: per city at least one worked example before 2016 and one after 2022 that the
+    engine reproduces, inside the data's coverage and not an explained difference."""
+    start = default_table().coverage.loc[city, "period_start"]
+    rows = [c for c in CASES[CASES.city == city].itertuples()
+            if c.month >= start and c.item not in NOT_MODELLED
+            and (c.example_id, c.item, c.side) not in KNOWN_REASON]
+    early = [c for c in rows if c.month < "2016-01" and _agrees(c)]
+    late = [c for c in rows if c.month >= "2023-01" and _agrees(c)]
+    assert early, f"{city}: no agreeing worked example between {start} and 2015-12"
+    assert late, f"{city}: no agreeing worked example from 2023-01"
 
 
 def test_known_differences_refer_to_real_rows():

@@ -48,8 +48,35 @@ def unemployment_months(years, city: str = "national") -> np.ndarray:
 
     National maxima, 失业保险条例 (国务院令第258号) art.17: 满1年不足5年 12 months, 满5年不足10年
     18, 10年以上 24; under one year there is no entitlement (0 months, art.14). A city's own
-    schedule (Beijing: 北京市失业保险规定, 3 months per year up to 5 years, then +1 per year,
-    cap 24) is used when ``city`` has one in ``unemployment_months.csv``.
+    schedule in ``data/national/unemployment_months.csv`` is used when ``city`` has one:
+
+    * Beijing (北京市失业保险规定 art.17): 3 months per full year up to 5 years, then one more
+      month per full year (read as 12 + 1 per year beyond 5; the article is ambiguous, see the
+      data notes), cap 24.
+    * Shanghai: 2 months per full year (满1年不满2年 2 months), cap 24.
+    * Guangzhou, Shenzhen (广东省失业保险条例): 1 month per full year for 1-4 years, then one
+      more month per full half-year beyond 4 years, cap 24.
+
+    Each schedule row gives ``months + floor((years - min_years) / step_years) *
+    extra_months_per_step``, capped at ``cap``, for ``min_years <= years < max_years``.
+
+    Parameters
+    ----------
+    years : array_like
+        Cumulative contribution years before the claim (fractions allowed, e.g. 4.5).
+    city : str, default "national"
+        ``"national"`` for the art.17 maxima, or a city with its own schedule.
+
+    Returns
+    -------
+    numpy.ndarray of int
+
+    Raises
+    ------
+    MissingParameterError
+        The city has no schedule in the data.
+    InputError
+        A missing or negative number of years.
 
     Examples
     --------
@@ -57,6 +84,10 @@ def unemployment_months(years, city: str = "national") -> np.ndarray:
     [0, 12, 12, 18, 18, 24, 24]
     >>> unemployment_months([1, 4, 7, 20], city="beijing").tolist()
     [3, 12, 14, 24]
+    >>> unemployment_months([1, 3.9, 4, 4.5, 5, 14], city="guangzhou").tolist()
+    [1, 3, 4, 5, 6, 24]
+    >>> unemployment_months([1, 2.5, 10, 12], city="shanghai").tolist()
+    [2, 4, 20, 24]
     """
     y = _arr(years, "years")
     t = _csv("unemployment_months.csv")
@@ -68,8 +99,8 @@ def unemployment_months(years, city: str = "national") -> np.ndarray:
     for row in t.itertuples():  # a few schedule rows, not records
         hi = np.inf if pd.isna(row.max_years) else row.max_years
         m = (y >= row.min_years) & (y < hi)
-        extra = np.floor(y[m] - row.min_years) * row.extra_per_year_beyond_min
-        out[m] = np.minimum(row.months + extra, row.cap).astype(int)
+        steps = np.floor((y[m] - row.min_years) / row.step_years + 1e-9)
+        out[m] = np.minimum(row.months + steps * row.extra_months_per_step, row.cap).astype(int)
     return out
 
 
@@ -93,36 +124,165 @@ def _lookup_periods(table: pd.DataFrame, ym: np.ndarray, what: str) -> np.ndarra
     return pos
 
 
-def unemployment_amount(city: str, month) -> np.ndarray:
+def _months_text(ym: np.ndarray, positions: np.ndarray, limit: int = 3) -> str:
+    """'2012-06 (row 1)' style text naming the months (YYYY-MM) and rows of ``positions``."""
+    months = sorted({f"{v // 12:04d}-{v % 12 + 1:02d}" for v in ym[positions]})
+    shown = ", ".join(months[:limit]) + (f" and {len(months) - limit} more" if len(months) > limit else "")
+    return f"{shown} ({format_rows(positions)})"
+
+
+def _column(x, n: int, name: str) -> np.ndarray:
+    """``x`` (scalar, array or None) as a float array of length ``n``; None -> NaN."""
+    if x is None:
+        return np.full(n, np.nan)
+    v = np.asarray(x, dtype=float)
+    if v.ndim == 0:
+        v = np.full(n, float(v))
+    if v.shape != (n,):
+        raise InputError(f"{name}: {v.size} values for {n} months")
+    bad = np.flatnonzero(v < 0)
+    if bad.size:
+        raise InputError(f"{name}: negative value in {format_rows(bad)}")
+    return v
+
+
+def _bounds(table: pd.DataFrame, lo: str, hi: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper bounds of a condition (blank = unbounded) and whether the row has one."""
+    a, b = table[lo].to_numpy(float), table[hi].to_numpy(float)
+    return np.nan_to_num(a, nan=-np.inf), np.nan_to_num(b, nan=np.inf), ~(np.isnan(a) & np.isnan(b))
+
+
+def unemployment_amount(city: str, month, years=None, benefit_month=1, age=None) -> np.ndarray:
     """Monthly unemployment benefit (失业保险金) for ``city`` in each ``month`` (YYYY-MM).
 
     失业保险条例 art.18: set by the province, below the minimum wage and above the local
-    minimum living standard. Guangdong (Guangzhou, Shenzhen): 90% of the local minimum wage
-    (广东省失业保险条例; low confidence on the start date, see the data). Beijing and Shanghai
-    publish their own tables, not collected: :class:`MissingParameterError`.
+    minimum living standard. The rules in ``data/national/unemployment_amount.csv``:
+
+    * Guangzhou, Shenzhen (``method=share_of_minimum_wage``): a share of the local monthly
+      minimum wage (``series_{city}.csv``): 80% under 广东省失业保险条例, 90% from 2018-05-01
+      (省人社厅 notice, Xinhua 2018-05-22).
+    * Beijing (``method=table``): one amount per band of cumulative contribution years
+      (不满5年 / 5-10 / 10-15 / 15-20 / 20年以上) for benefit months 1-12, and the first band's
+      amount for every claimant from the 13th benefit month (京人社 notices, 2014-2025).
+    * Shanghai (``method=table``): amounts by benefit phase (months 1-12, 13-24, and
+      ``benefit_month >= 25`` for 延长领取, the extension for claimants near retirement); in the
+      2014-2016 tables also by contribution years and age (沪人社就发[2014]10号, 〔2015〕11号,
+      〔2016〕13号).
+
+    A table row applies when ``min_years <= years < max_years``, ``min_age <= age < max_age``
+    and ``from_benefit_month <= benefit_month <= to_benefit_month`` (blank bound = none).
+    ``years`` below 1 gives 0 (no entitlement, art.14). The lookup is vectorised: a loop over
+    the few rules of one city, numpy over the records.
+
+    Parameters
+    ----------
+    city : str
+        ``"beijing"``, ``"shanghai"``, ``"guangzhou"`` or ``"shenzhen"``.
+    month : array_like of str
+        Calendar month each benefit is paid, ``"YYYY-MM"``.
+    years : float or array_like, optional
+        Cumulative contribution years; needed where the table depends on them (Beijing,
+        Shanghai 2014-2016), otherwise only used for the under-one-year check.
+    benefit_month : int or array_like, default 1
+        Which month of the claim (1 = first month of benefit).
+    age : float or array_like, optional
+        Claimant's age; needed only where the table depends on it (Shanghai 2014-2016).
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Yuan per month, rounded to 0.01.
+
+    Raises
+    ------
+    MissingParameterError
+        No value in the data for that city and month (never taken as 0), or no table row for
+        that combination of years, age and benefit month.
+    InputError
+        ``years`` or ``age`` missing where the table needs it; negative or non-integer inputs.
 
     Examples
     --------
-    >>> unemployment_amount("guangzhou", ["2023-06"]).tolist()
-    [2070.0]
-    >>> unemployment_amount("beijing", ["2023-06"])
+    >>> unemployment_amount("guangzhou", ["2023-06", "2015-06"]).tolist()
+    [2070.0, 1516.0]
+    >>> unemployment_amount("beijing", ["2023-10"] * 3, years=[3, 12, 12],
+    ...                     benefit_month=[1, 1, 13]).tolist()
+    [2124.0, 2178.0, 2124.0]
+    >>> unemployment_amount("shanghai", ["2024-08", "2024-08"], benefit_month=[1, 14]).tolist()
+    [2255.0, 1804.0]
+    >>> unemployment_amount("beijing", ["2013-06"], years=3)
     Traceback (most recent call last):
     ...
-    wuxian.errors.MissingParameterError: unemployment_amount: no value collected for beijing
+    wuxian.errors.MissingParameterError: unemployment_amount: no value collected for beijing in 2013-06 (row 1); see data/national/unemployment_amount.csv
     """
-    t = _csv("unemployment_amount.csv")
-    t = t[(t.city == city) & t.method.notna()].reset_index(drop=True)
-    if t.empty:
-        raise MissingParameterError(f"unemployment_amount: no value collected for {city}")
     ym = _ym(month)
-    rule = t.iloc[_lookup_periods(t, ym, f"unemployment_amount ({city})")]
-    mw = _series(city, "minimum_wage").reset_index(drop=True)
-    if mw.empty:
-        raise MissingParameterError(f"minimum_wage: no series for {city}")
-    wage = mw["value"].to_numpy(float)[_lookup_periods(mw, ym, f"minimum_wage ({city})")]
-    if not (rule.method == "share_of_minimum_wage").all():
-        raise MissingParameterError(f"unemployment_amount: unknown method for {city}")
-    return np.round(wage * rule["value"].to_numpy(float), 2)
+    n = ym.size
+    y = _column(years, n, "years")
+    a = _column(age, n, "age")
+    bm = _column(benefit_month, n, "benefit_month")
+    bad = np.flatnonzero(np.isnan(bm) | (bm < 1) | (bm != np.floor(bm)))
+    if bad.size:
+        raise InputError(f"benefit_month: must be a whole number >= 1, {format_rows(bad)}")
+    t = _csv("unemployment_amount.csv")
+    t = t[t.city == city].reset_index(drop=True)
+    if t.empty:
+        raise MissingParameterError(f"unemployment_amount: no data for city {city!r}")
+    start, end = _ym(t["period_start"]), _ym(t["period_end"])
+    ylo, yhi, yneed = _bounds(t, "min_years", "max_years")
+    alo, ahi, aneed = _bounds(t, "min_age", "max_age")
+    mlo, mhi, _ = _bounds(t, "from_benefit_month", "to_benefit_month")
+    pos = np.full(n, -1)
+    in_period = np.zeros(n, dtype=bool)
+    need_years = np.zeros(n, dtype=bool)
+    need_age = np.zeros(n, dtype=bool)
+    for i in range(len(t)):  # the rules of one city, not records
+        p = (ym >= start[i]) & (ym <= end[i])
+        in_period |= p
+        p &= (bm >= mlo[i]) & (bm <= mhi[i])
+        if yneed[i]:
+            need_years |= p & np.isnan(y)
+            p &= (y >= ylo[i]) & (y < yhi[i])
+        if aneed[i]:
+            need_age |= p & np.isnan(a)
+            p &= (a >= alo[i]) & (a < ahi[i])
+        pos[p] = i
+    eligible = ~(y < 1)  # NaN years: not known to be ineligible
+    rows = np.flatnonzero(~in_period)
+    if rows.size:
+        raise MissingParameterError(f"unemployment_amount: no value for {city} in "
+                                    f"{_months_text(ym, rows)}")
+    for missing, name, why in ((need_years, "years", "contribution years"), (need_age, "age", "age")):
+        rows = np.flatnonzero(missing & eligible)
+        if rows.size:
+            raise InputError(f"{name}: needed for {city} in {_months_text(ym, rows)}: the benefit "
+                             f"depends on {why}")
+    method = t["method"].to_numpy(object)
+    rows = np.flatnonzero(eligible & (pos >= 0))
+    gap = rows[pd.isna(method[pos[rows]])]
+    if gap.size:
+        raise MissingParameterError(f"unemployment_amount: no value collected for {city} in "
+                                    f"{_months_text(ym, gap)}; see data/national/unemployment_amount.csv")
+    rows = np.flatnonzero(eligible & (pos < 0))
+    if rows.size:
+        raise MissingParameterError(f"unemployment_amount: no {city} table row for these contribution "
+                                    f"years, age and benefit month in {_months_text(ym, rows)}")
+    out = np.zeros(n)
+    value = t["value"].to_numpy(float)
+    m = method[np.maximum(pos, 0)]
+    table = eligible & (m == "table")
+    out[table] = value[pos[table]]
+    share = np.flatnonzero(eligible & (m == "share_of_minimum_wage"))
+    if share.size:
+        mw = _series(city, "minimum_wage").reset_index(drop=True)
+        if mw.empty:
+            raise MissingParameterError(f"minimum_wage: no series for {city}")
+        wage = mw["value"].to_numpy(float)[_lookup_periods(mw, ym[share], f"minimum_wage ({city})")]
+        out[share] = wage * value[pos[share]]
+    unknown = np.flatnonzero(eligible & ~np.isin(m, ["table", "share_of_minimum_wage"]))
+    if unknown.size:
+        raise MissingParameterError(f"unemployment_amount: unknown method for {city} in "
+                                    f"{_months_text(ym, unknown)}")
+    return np.round(out, 2)
 
 
 def unemployment_transfer(unpaid_benefit, years_at_origin) -> pd.DataFrame:

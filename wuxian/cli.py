@@ -247,8 +247,13 @@ def _add_benefits(sub) -> None:
     kinds = b.add_subparsers(dest="kind", required=True)
     u = kinds.add_parser("unemployment", help="months of benefit and monthly amount")
     u.add_argument("--years", type=float, required=True, help="cumulative contribution years")
-    u.add_argument("--city", default="national")
+    u.add_argument("--city", default="national",
+                   help="national (art.17 maxima), beijing, shanghai, guangzhou or shenzhen")
     u.add_argument("--month", help="YYYY-MM, for the monthly amount")
+    u.add_argument("--benefit-month", type=int, default=1,
+                   help="which month of the claim, for the amount (default 1; Beijing and Shanghai "
+                        "pay less from the 13th)")
+    u.add_argument("--age", type=float, help="claimant's age (Shanghai 2014-2016 tables only)")
     i = kinds.add_parser("injury", help="disability benefits by grade (工伤保险条例)")
     i.add_argument("--grade", type=int, required=True, help="disability grade 1-10")
     i.add_argument("--wage", type=float, required=True, help="the worker's own monthly wage")
@@ -274,8 +279,10 @@ def _benefits(args) -> int:
         months = benefits.unemployment_months([args.years], args.city)[0]
         print(f"unemployment benefit: up to {months:g} months ({args.city} schedule)")
         if args.month:
-            amount = benefits.unemployment_amount(args.city, [args.month])[0]
-            print(f"monthly amount in {args.city} {args.month}: {amount:,.2f} yuan")
+            amount = benefits.unemployment_amount(args.city, [args.month], years=args.years,
+                                                  benefit_month=args.benefit_month, age=args.age)[0]
+            print(f"monthly amount in {args.city} {args.month}, benefit month "
+                  f"{args.benefit_month}: {amount:,.2f} yuan")
     elif args.kind == "injury":
         print(benefits.injury_disability([args.grade], [args.wage], args.month)
               .to_string(index=False))

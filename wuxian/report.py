@@ -4,8 +4,8 @@ Each report is a notebook from ``notebooks/`` executed with papermill, then expo
 self-contained HTML file (figures embedded as data URIs, no code and no prompts shown). The
 notebook saves every figure as PNG and SVG and its key tables as CSV in the same folder::
 
-    reports/shanghai_2016/shanghai_2016.html   .ipynb (executed)   *.png  *.svg  *.csv
-    reports/compare_2016/compare_2016.html     ...
+    reports/shanghai_2025/shanghai_2025.html   .ipynb (executed)   *.png  *.svg  *.csv
+    reports/compare_2025/compare_2025.html     ...
 
 The request is checked before any notebook runs: an unknown city, a year the parameter data
 does not cover, or a year (or city) the cohort has no rows for is a :class:`ReportError`

@@ -31,3 +31,11 @@ def test_contributions_net_pay(tmp_path):
     res = pd.read_csv(out)
     assert {"iit", "net_pay"} <= set(res.columns)
     assert (res.net_pay == res.wage - res.employee_total - res.iit - res.iit_bonus).all()
+
+
+def test_benefits_unemployment_prints_nothing_when_the_amount_is_missing(capsys):
+    # 1999 is outside the unemployment-amount data: an error, and no half answer on stdout
+    assert main(["benefits", "unemployment", "--city", "shanghai", "--years", "3",
+                 "--month", "1999-01"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "shanghai" in out.err and "1999-01" in out.err

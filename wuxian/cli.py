@@ -277,12 +277,13 @@ def _benefits(args) -> int:
 
     if args.kind == "unemployment":
         months = benefits.unemployment_months([args.years], args.city)[0]
-        print(f"unemployment benefit: up to {months:g} months ({args.city} schedule)")
-        if args.month:
+        lines = [f"unemployment benefit: up to {months:g} months ({args.city} schedule)"]
+        if args.month:  # computed before anything is printed: an error leaves no half answer
             amount = benefits.unemployment_amount(args.city, [args.month], years=args.years,
                                                   benefit_month=args.benefit_month, age=args.age)[0]
-            print(f"monthly amount in {args.city} {args.month}, benefit month "
-                  f"{args.benefit_month}: {amount:,.2f} yuan")
+            lines.append(f"monthly amount in {args.city} {args.month}, benefit month "
+                         f"{args.benefit_month}: {amount:,.2f} yuan")
+        print("\n".join(lines))
     elif args.kind == "injury":
         print(benefits.injury_disability([args.grade], [args.wage], args.month)
               .to_string(index=False))

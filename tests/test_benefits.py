@@ -107,8 +107,8 @@ def test_unemployment_amount_shanghai_2014_by_years_and_age():
 def test_unemployment_amount_missing_data_raises():
     with pytest.raises(MissingParameterError, match="no value for beijing in 2011-06"):
         unemployment_amount("beijing", ["2011-06"], years=3)
-    with pytest.raises(MissingParameterError, match="beijing in 2013-05 .row 2."):
-        unemployment_amount("beijing", ["2023-05", "2013-05"], years=3)  # gap row, not 0
+    with pytest.raises(MissingParameterError, match="shanghai in 2013-05 .row 2."):
+        unemployment_amount("shanghai", ["2023-05", "2013-05"])  # gap row, not 0
     with pytest.raises(MissingParameterError, match="shanghai in 2019-05"):
         unemployment_amount("shanghai", ["2019-05"])
     with pytest.raises(MissingParameterError, match="shenzhen in 2013-06"):
@@ -161,9 +161,9 @@ def test_unemployment_cli(capsys):
     assert main(["benefits", "unemployment", "--years", "5", "--city", "shanghai",
                  "--month", "2014-06", "--age", "40"]) == 0
     assert "1,120.00 yuan" in capsys.readouterr().out
-    assert main(["benefits", "unemployment", "--years", "3", "--city", "beijing",
+    assert main(["benefits", "unemployment", "--years", "3", "--city", "shanghai",
                  "--month", "2013-06"]) == 2
-    assert "no value collected for beijing in 2013-06" in capsys.readouterr().err
+    assert "no value collected for shanghai in 2013-06" in capsys.readouterr().err
 
 
 def test_unemployment_amount_data_is_consistent():
@@ -232,3 +232,19 @@ def test_maternity_case():
         maternity_allowance([15000], [-3])
     with pytest.raises(MissingParameterError):
         maternity_leave_days("beijing", ["2011-01"])
+
+
+def test_unemployment_amount_beijing_2013_and_shanghai_2017_2020():
+    # 北京 六项待遇 from 2013-01-01 (China.org.cn Korean edition 2012-12-28): each band +50 ->
+    # 892 / 919 / 946 / 973 / 1001; 13th month on: first band 892; in force to 2014-03
+    years = [1, 5, 10, 15, 20]
+    assert unemployment_amount("beijing", ["2013-01"] * 5, years=years).tolist() == [892, 919, 946, 973, 1001]
+    assert unemployment_amount("beijing", ["2014-03", "2014-04"], years=20,
+                               benefit_month=13).tolist() == [892, 1012]
+    assert unemployment_amount("beijing", ["2012-12"], years=20).tolist() == [951]
+    # 上海 2017 (shanghaibang.com 2017-03-31: 4월 1일부터 1520 -> 1660; 13-24: 1328; 延长: 1063)
+    assert unemployment_amount("shanghai", ["2017-04"] * 3, benefit_month=[1, 13, 25]).tolist() == [1660, 1328, 1063]
+    # 沪人社规〔2020〕13号 news: from 2020-07-01 the maximum 1815 -> 1895 (months 1-12)
+    assert unemployment_amount("shanghai", ["2020-06", "2020-07"]).tolist() == [1815, 1895]
+    with pytest.raises(MissingParameterError, match="no value collected for shanghai in 2020-06"):
+        unemployment_amount("shanghai", ["2020-06"], benefit_month=13)

@@ -210,10 +210,10 @@ def unemployment_amount(city: str, month, years=None, benefit_month=1, age=None)
     [2124.0, 2178.0, 2124.0]
     >>> unemployment_amount("shanghai", ["2024-08", "2024-08"], benefit_month=[1, 14]).tolist()
     [2255.0, 1804.0]
-    >>> unemployment_amount("beijing", ["2013-06"], years=3)
+    >>> unemployment_amount("shanghai", ["2013-06"])
     Traceback (most recent call last):
     ...
-    wuxian.errors.MissingParameterError: unemployment_amount: no value collected for beijing in 2013-06 (row 1); see data/national/unemployment_amount.csv
+    wuxian.errors.MissingParameterError: unemployment_amount: no value collected for shanghai in 2013-06 (row 1); see data/national/unemployment_amount.csv
     """
     ym = _ym(month)
     n = ym.size

@@ -85,8 +85,8 @@ def diff_tables(old, new) -> pd.DataFrame:
     change[both["_merge"] == "left_only"] = "removed (month no longer covered)"
     added = both["_merge"] == "right_only"
     change[added] = [
-        "newly covered: " + ", ".join(f"{name} {_text(v)}" for name, v in zip(SHOWN, values)
-                                      if _text(v) not in ("0", "blank"))
+        "newly covered: " + (", ".join(f"{name} {_text(v)}" for name, v in zip(SHOWN, values)
+                                       if _text(v) not in ("0", "blank")) or "not charged")
         for values in both.loc[added, [f"{n}_new" for n in SHOWN]].itertuples(index=False)]
     both["change"] = change
     both["source"] = both["source_new"].fillna(both["source_old"]).fillna("")

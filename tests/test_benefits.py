@@ -109,12 +109,12 @@ def test_unemployment_amount_missing_data_raises():
         unemployment_amount("beijing", ["2011-06"], years=3)
     with pytest.raises(MissingParameterError, match="shanghai in 2013-05 .row 2."):
         unemployment_amount("shanghai", ["2023-05", "2013-05"])  # gap row, not 0
-    with pytest.raises(MissingParameterError, match="shanghai in 2019-05"):
-        unemployment_amount("shanghai", ["2019-05"])
-    with pytest.raises(MissingParameterError, match="shenzhen in 2013-06"):
-        unemployment_amount("shenzhen", ["2013-06"])
-    with pytest.raises(MissingParameterError, match="guangzhou in 2012-06"):
-        unemployment_amount("guangzhou", ["2012-06"])
+    with pytest.raises(MissingParameterError, match="shanghai in 2018-06"):
+        unemployment_amount("shanghai", ["2018-06"])
+    with pytest.raises(MissingParameterError, match="shenzhen in 2011-06"):
+        unemployment_amount("shenzhen", ["2011-06"])
+    with pytest.raises(MissingParameterError, match="guangzhou in 2011-06"):
+        unemployment_amount("guangzhou", ["2011-06"])
     with pytest.raises(MissingParameterError, match="'chengdu'"):
         unemployment_amount("chengdu", ["2023-06"])
     with pytest.raises(MissingParameterError, match="national"):
@@ -246,5 +246,6 @@ def test_unemployment_amount_beijing_2013_and_shanghai_2017_2020():
     assert unemployment_amount("shanghai", ["2017-04"] * 3, benefit_month=[1, 13, 25]).tolist() == [1660, 1328, 1063]
     # 沪人社规〔2020〕13号 news: from 2020-07-01 the maximum 1815 -> 1895 (months 1-12)
     assert unemployment_amount("shanghai", ["2020-06", "2020-07"]).tolist() == [1815, 1895]
-    with pytest.raises(MissingParameterError, match="no value collected for shanghai in 2020-06"):
-        unemployment_amount("shanghai", ["2020-06"], benefit_month=13)
+    assert unemployment_amount("shanghai", ["2020-06"], benefit_month=13).tolist() == [1452]
+    with pytest.raises(MissingParameterError, match="no value collected for shanghai in 2018-06"):
+        unemployment_amount("shanghai", ["2018-06"], benefit_month=13)

@@ -159,15 +159,17 @@ def unemployment_amount(city: str, month, years=None, benefit_month=1, age=None)
     minimum living standard. The rules in ``data/national/unemployment_amount.csv``:
 
     * Guangzhou, Shenzhen (``method=share_of_minimum_wage``): a share of the local monthly
-      minimum wage (``series_{city}.csv``): 80% under 广东省失业保险条例, 90% from 2018-05-01
-      (省人社厅 notice, Xinhua 2018-05-22).
+      minimum wage (``series_{city}.csv``): 80% under 广东省失业保险条例 (Shenzhen: 深圳经济特区
+      失业保险若干规定 from 2013), 90% from 2018-05-01 (省人社厅 notice, Xinhua 2018-05-22).
+      Shenzhen 2012 pays flat amounts (``method=table``): 80% of the *previous* year's minimum
+      wage under the 1996 深圳经济特区失业保险条例.
     * Beijing (``method=table``): one amount per band of cumulative contribution years
       (不满5年 / 5-10 / 10-15 / 15-20 / 20年以上) for benefit months 1-12, and the first band's
       amount for every claimant from the 13th benefit month (京人社 notices, 2014-2025).
     * Shanghai (``method=table``): amounts by benefit phase (months 1-12, 13-24, and
       ``benefit_month >= 25`` for 延长领取, the extension for claimants near retirement); in the
-      2014-2016 tables also by contribution years and age (沪人社就发[2014]10号, 〔2015〕11号,
-      〔2016〕13号).
+      2011-2016 tables also by contribution years and age (沪人社就发[2011]30号, [2014]10号,
+      〔2015〕11号, 〔2016〕13号).
 
     A table row applies when ``min_years <= years < max_years``, ``min_age <= age < max_age``
     and ``from_benefit_month <= benefit_month <= to_benefit_month`` (blank bound = none).
@@ -182,11 +184,12 @@ def unemployment_amount(city: str, month, years=None, benefit_month=1, age=None)
         Calendar month each benefit is paid, ``"YYYY-MM"``.
     years : float or array_like, optional
         Cumulative contribution years; needed where the table depends on them (Beijing,
-        Shanghai 2014-2016), otherwise only used for the under-one-year check.
+        Shanghai 2012-01..03 and 2014-2016), otherwise only used for the under-one-year check.
     benefit_month : int or array_like, default 1
         Which month of the claim (1 = first month of benefit).
     age : float or array_like, optional
-        Claimant's age; needed only where the table depends on it (Shanghai 2014-2016).
+        Claimant's age; needed only where the table depends on it (Shanghai 2012-01..03 and
+        2014-2016).
 
     Returns
     -------

@@ -253,7 +253,7 @@ def _add_benefits(sub) -> None:
     u.add_argument("--benefit-month", type=int, default=1,
                    help="which month of the claim, for the amount (default 1; Beijing and Shanghai "
                         "pay less from the 13th)")
-    u.add_argument("--age", type=float, help="claimant's age (Shanghai 2014-2016 tables only)")
+    u.add_argument("--age", type=float, help="claimant's age (Shanghai tables of 2012-01..03 and 2014-2016 only)")
     i = kinds.add_parser("injury", help="disability benefits by grade (工伤保险条例)")
     i.add_argument("--grade", type=int, required=True, help="disability grade 1-10")
     i.add_argument("--wage", type=float, required=True, help="the worker's own monthly wage")

@@ -249,3 +249,20 @@ def test_unemployment_amount_beijing_2013_and_shanghai_2017_2020():
     assert unemployment_amount("shanghai", ["2020-06"], benefit_month=13).tolist() == [1452]
     with pytest.raises(MissingParameterError, match="no value collected for shanghai in 2018-06"):
         unemployment_amount("shanghai", ["2018-06"], benefit_month=13)
+
+
+def test_unemployment_months_follow_the_schedule_in_force():
+    # 深圳经济特区失业保险条例 (1996), Xinhua 2012-06-30: 1 month per full half-year, cap 24
+    assert unemployment_months([0.5, 3, 20], city="shenzhen", month="2012-08").tolist() == [1, 6, 24]
+    # 广东省失业保险条例 (2013 revision) from 2014-07-01: 1 per year to 4, then 1 per half-year
+    assert unemployment_months([3, 6], city="shenzhen", month=["2014-07", "2025-01"]).tolist() == [3, 8]
+    assert unemployment_months([3], city="shenzhen").tolist() == [3]  # today's schedule
+    # not collected: an error naming the month and the rows, never 0
+    with pytest.raises(MissingParameterError, match="no shenzhen schedule collected for 2013-06 .row 2."):
+        unemployment_months([3, 3], city="shenzhen", month=["2014-07", "2013-06"])
+    with pytest.raises(MissingParameterError, match="guangzhou schedule collected for 2012-01"):
+        unemployment_months([3], city="guangzhou", month="2012-01")
+    with pytest.raises(InputError, match="month: 2 values for 3"):
+        unemployment_months([1, 2, 3], month=["2020-01", "2020-02"])
+    with pytest.raises(InputError, match="month"):
+        unemployment_months([1], month="2020/01")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
+from wuxian.retirement import to_month_index
 from wuxian.injury import (death_benefits, injury_disability, nursing_allowance)  # noqa: F401
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "national"
@@ -31,11 +32,8 @@ def _arr(x, name: str, nonneg: bool = True) -> np.ndarray:
 
 
 def _ym(text) -> np.ndarray:
-    s = pd.Series(np.atleast_1d(np.asarray(text, dtype=object))).astype(str)
-    try:
-        return (s.str[:4].astype(int) * 12 + s.str[5:7].astype(int) - 1).to_numpy()
-    except ValueError:
-        raise InputError("month: not in YYYY-MM form") from None
+    """Integer months of YYYY-MM labels; InputError naming the rows of any other form."""
+    return to_month_index(text, "month")
 
 
 @lru_cache(maxsize=None)
@@ -43,7 +41,7 @@ def _csv(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / name)
 
 
-def unemployment_months(years, city: str = "national") -> np.ndarray:
+def unemployment_months(years, city: str = "national", month=None) -> np.ndarray:
     """Maximum months of unemployment benefit by cumulative contribution years.
 
     National maxima, 失业保险条例 (国务院令第258号) art.17: 满1年不足5年 12 months, 满5年不足10年
@@ -54,11 +52,14 @@ def unemployment_months(years, city: str = "national") -> np.ndarray:
       month per full year (read as 12 + 1 per year beyond 5; the article is ambiguous, see the
       data notes), cap 24.
     * Shanghai: 2 months per full year (满1年不满2年 2 months), cap 24.
-    * Guangzhou, Shenzhen (广东省失业保险条例): 1 month per full year for 1-4 years, then one
-      more month per full half-year beyond 4 years, cap 24.
+    * Guangzhou, Shenzhen (广东省失业保险条例 as revised in 2013, in force 2014-07-01): 1 month
+      per full year for 1-4 years, then one more month per full half-year beyond 4 years, cap
+      24. Shenzhen 2012 (深圳经济特区失业保险条例 1996, 深户 only): 1 month per full half-year,
+      cap 24. Guangzhou 2012-01..2014-06 and Shenzhen 2013-01..2014-06 were not found.
 
     Each schedule row gives ``months + floor((years - min_years) / step_years) *
-    extra_months_per_step``, capped at ``cap``, for ``min_years <= years < max_years``.
+    extra_months_per_step``, capped at ``cap``, for ``min_years <= years < max_years`` and a
+    claim month inside the row's ``period_start..period_end``.
 
     Parameters
     ----------
@@ -66,6 +67,9 @@ def unemployment_months(years, city: str = "national") -> np.ndarray:
         Cumulative contribution years before the claim (fractions allowed, e.g. 4.5).
     city : str, default "national"
         ``"national"`` for the art.17 maxima, or a city with its own schedule.
+    month : str or array_like of str, optional
+        Month of the claim, ``"YYYY-MM"`` (one, or one per value of ``years``). Default: the
+        schedule in force today.
 
     Returns
     -------
@@ -74,9 +78,9 @@ def unemployment_months(years, city: str = "national") -> np.ndarray:
     Raises
     ------
     MissingParameterError
-        The city has no schedule in the data.
+        The city has no schedule in the data, or none for that month (never taken as 0).
     InputError
-        A missing or negative number of years.
+        A missing or negative number of years, or a malformed month.
 
     Examples
     --------
@@ -88,19 +92,40 @@ def unemployment_months(years, city: str = "national") -> np.ndarray:
     [1, 3, 4, 5, 6, 24]
     >>> unemployment_months([1, 2.5, 10, 12], city="shanghai").tolist()
     [2, 4, 20, 24]
+    >>> unemployment_months([0.5, 3, 20], city="shenzhen", month="2012-08").tolist()
+    [1, 6, 24]
     """
     y = _arr(years, "years")
     t = _csv("unemployment_months.csv")
-    t = t[t.city == city]
+    t = t[t.city == city].reset_index(drop=True)
     if t.empty:
         raise MissingParameterError(f"unemployment_months: no schedule for city {city!r} "
                                     "(use city='national' for the national maxima)")
+    start, end = _ym(t["period_start"]), _ym(t["period_end"])
+    if month is None:
+        ym = np.full(y.shape, end.max())
+    else:
+        ym = _ym(month)
+        if ym.size not in (1, y.size):
+            raise InputError(f"month: {ym.size} values for {y.size} values of years")
+        ym = np.broadcast_to(ym, y.shape)
     out = np.zeros(y.shape, dtype=int)
-    for row in t.itertuples():  # a few schedule rows, not records
+    known = np.zeros(y.shape, dtype=bool)
+    for row, s0, e0 in zip(t.itertuples(), start, end):  # a few schedule rows, not records
+        when = (ym >= s0) & (ym <= e0)
+        if pd.isna(row.months):
+            continue  # a period whose schedule was not found: stays unknown
+        known |= when
         hi = np.inf if pd.isna(row.max_years) else row.max_years
-        m = (y >= row.min_years) & (y < hi)
+        m = when & (y >= row.min_years) & (y < hi)
         steps = np.floor((y[m] - row.min_years) / row.step_years + 1e-9)
         out[m] = np.minimum(row.months + steps * row.extra_months_per_step, row.cap).astype(int)
+    bad = np.flatnonzero(~known)
+    if bad.size:
+        first = ym[bad[0]]
+        raise MissingParameterError(
+            f"unemployment_months: no {city} schedule collected for {first // 12:04d}-"
+            f"{first % 12 + 1:02d} ({format_rows(bad)}); see data/national/unemployment_months.csv")
     return out
 
 

@@ -276,7 +276,7 @@ def _benefits(args) -> int:
     from . import benefits
 
     if args.kind == "unemployment":
-        months = benefits.unemployment_months([args.years], args.city)[0]
+        months = benefits.unemployment_months([args.years], args.city, month=args.month)[0]
         lines = [f"unemployment benefit: up to {months:g} months ({args.city} schedule)"]
         if args.month:  # computed before anything is printed: an error leaves no half answer
             amount = benefits.unemployment_amount(args.city, [args.month], years=args.years,

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
+from wuxian.retirement import to_month_index
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "national"
 
@@ -30,9 +31,9 @@ __all__ = ["load_brackets", "check_quick_deductions", "bracket_tax", "bonus_tax"
 
 
 def _ym(text) -> np.ndarray:
-    """YYYY-MM strings → integer month index year*12 + month-1 (vectorised)."""
-    s = pd.Series(np.asarray(text, dtype=object)).astype(str)
-    return (s.str[:4].astype(int) * 12 + s.str[5:7].astype(int) - 1).to_numpy()
+    """YYYY-MM labels → integer month index year*12 + month-1, parsed once per distinct value;
+    InputError naming the rows of any other form."""
+    return to_month_index(text, "month")
 
 
 @lru_cache(maxsize=None)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
+from wuxian.retirement import to_month_index
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "national"
 
@@ -36,11 +37,8 @@ def _arr(x, name):
 
 
 def _ym(month, shape):
-    s = pd.Series(np.broadcast_to(np.asarray(month, dtype=object), shape)).astype(str)
-    try:
-        return (s.str[:4].astype(int) * 12 + s.str[5:7].astype(int) - 1).to_numpy()
-    except ValueError:
-        raise InputError("month: not in YYYY-MM form") from None
+    """Integer months of YYYY-MM labels broadcast to `shape`; InputError naming bad rows."""
+    return to_month_index(np.broadcast_to(np.asarray(month, dtype=object), shape), "month")
 
 
 def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:

@@ -67,7 +67,8 @@ def diff_tables(old, new) -> pd.DataFrame:
 
     Returns one row per (city, item, change, month range) with columns ``city, item,
     categories, first, last, change, source``; ``change`` reads ``field old → new; ...``
-    (``blank`` for a missing value, ``absent`` for a month outside a version's coverage).
+    (``blank`` for a missing value), ``newly covered: ...`` for a month only the new version
+    covers, or ``removed (month no longer covered)``.
     """
     keys = ["city", "category", "item", "month"]
     both = resolved_frame(old).merge(resolved_frame(new), on=keys, how="outer",

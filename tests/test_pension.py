@@ -253,3 +253,23 @@ def test_project_history_then_pension():
     assert new["base"].tolist() == pytest.approx([10000.0, 10000.0, 10500.0])
     out = pension_at_retirement(full, p).iloc[0]
     assert out["contribution_months"] == 14 * 12 + 1
+
+
+def test_optional_deemed_columns_blank_default_but_bad_text_is_an_error():
+    months = _months(2021, 2024)
+    h = pd.DataFrame({"employee_id": "e1", "city": "北京", "month": months, "base": 20000.0})
+    people = {"employee_id": ["e1"], "birth_month": ["1965-06"], "track": ["male"],
+              "claim_city": ["beijing"]}
+    blank = pension_at_retirement(h, pd.DataFrame({**people, "deemed_years": [None],
+                                                   "deemed_index": [""]})).iloc[0]
+    absent = pension_at_retirement(h, pd.DataFrame(people)).iloc[0]
+    assert blank["deemed_years"] == absent["deemed_years"] == 0.0
+    assert blank["basic_pension"] == absent["basic_pension"]
+    with pytest.raises(InputError, match="deemed_years: not a number in row 1"):
+        pension_at_retirement(h, pd.DataFrame({**people, "deemed_years": ["eleven"]}))
+    with pytest.raises(InputError, match="deemed_index: negative value in row 1"):
+        pension_at_retirement(h, pd.DataFrame({**people, "deemed_years": [3.0],
+                                               "deemed_index": [-1.0]}))
+    with pytest.raises(InputError, match="wage: not a number in row 2"):
+        pension_at_retirement(h.assign(wage=["9000", "n/a"] + ["9000"] * (len(h) - 2)),
+                              pd.DataFrame(people))

@@ -54,8 +54,7 @@ from .errors import InputError, MissingParameterError, format_rows
 from .retirement import (Y0, Y1, interest_rates, min_contribution_years, national_table,
                          payout_months, region_of, retirement_bounds, statutory_age_months,
                          to_month_index, to_month_labels, track_codes, year_table)
-from .schema import CITY_NAMES
-
+from .schema import CITY_NAMES, numeric_values
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,18 @@ class Assumptions:
     interest: float = 0.03         # 记账利率 for years without a published rate
     in_year_interest: float = 0.0  # share of r earned by a year's own contributions
     payout_method: str = "interpolate"
+
+
+def _optional(frame: pd.DataFrame, column: str, default: float) -> np.ndarray:
+    """An optional per-employee number: `default` where the column or a cell is blank; text
+    that is not a number, or a negative value, is an InputError naming the rows."""
+    if column not in frame.columns:
+        return np.full(len(frame), default)
+    values = numeric_values(frame[column], column)
+    bad = np.flatnonzero(values < 0)
+    if bad.size:
+        raise InputError(f"{column}: negative value in {format_rows(bad)}")
+    return np.where(np.isnan(values), default, values)
 
 
 def _rule(name: str) -> str:
@@ -274,10 +285,8 @@ def pension_at_retirement(history: pd.DataFrame, people: pd.DataFrame,
     months_n = np.bincount(emp, minlength=n)
     idx_sum = np.bincount(emp, weights=base / denom, minlength=n)
     proj_used = np.bincount(emp, weights=aw_proj[rcodes[emp], yrow], minlength=n)
-    deemed = (pd.to_numeric(people["deemed_years"], errors="coerce").fillna(0).to_numpy(float)
-              if "deemed_years" in people.columns else np.zeros(n))
-    d_index = (pd.to_numeric(people["deemed_index"], errors="coerce").fillna(1).to_numpy(float)
-               if "deemed_index" in people.columns else np.ones(n))
+    deemed = _optional(people, "deemed_years", default=0.0)  # blank: no deemed service
+    d_index = _optional(people, "deemed_index", default=1.0)  # blank: the documented 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_index = (idx_sum + deemed * 12 * d_index) / (months_n + deemed * 12)
     years = months_n / 12 + deemed
@@ -304,8 +313,7 @@ def pension_at_retirement(history: pd.DataFrame, people: pd.DataFrame,
                     ("not modelled for " + pd.Series(regions[rcodes], dtype=object).astype(str)
                      + "; total excludes it").to_numpy(object),
                     np.where(deemed > 0, "simplified: 计发基数 × deemed years × index × coef", ""))
-    wage = (pd.to_numeric(history["wage"], errors="coerce").to_numpy(float)
-            if "wage" in history.columns else base)
+    wage = numeric_values(history["wage"], "wage") if "wage" in history.columns else base
     last = pd.Series(month).groupby(emp).idxmax()
     final = np.full(n, np.nan)
     final[last.index.to_numpy()] = wage[last.to_numpy()]

@@ -141,7 +141,13 @@ def _months(column: pd.Series) -> np.ndarray:
     return months
 
 
-def _number(column: pd.Series, field: str) -> np.ndarray:
+def numeric_values(column: pd.Series, field: str) -> np.ndarray:
+    """A column as float64: blanks become NaN, any other text that is not a number is an
+    InputError naming `field` and the rows.
+
+    >>> numeric_values(pd.Series(["1.5", "", None]), "wage").tolist()
+    [1.5, nan, nan]
+    """
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
     values = pd.to_numeric(column, errors="coerce")
@@ -224,10 +230,10 @@ def validate_payroll(df: pd.DataFrame) -> Cohort:
     else:
         category_code = np.zeros(n, dtype=np.int64)  # documented default: local_urban
 
-    numeric = {"wage": _number(col["wage"], "wage")}
+    numeric = {"wage": numeric_values(col["wage"], "wage")}
     for name in ("base_salary", "declared_base", "hf_rate", "injury_rate", "medical_tier"):
         if name in col:
-            numeric[name] = _number(col[name], name)
+            numeric[name] = numeric_values(col[name], name)
     _check_numeric(pd.DataFrame(numeric, copy=False))
 
     dup = _duplicate_pairs(employee_code, month)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
+from wuxian.params.months import month_label
 from wuxian.retirement import to_month_index
 from wuxian.injury import (death_benefits, injury_disability, nursing_allowance)  # noqa: F401
 
@@ -122,10 +123,9 @@ def unemployment_months(years, city: str = "national", month=None) -> np.ndarray
         out[m] = np.minimum(row.months + steps * row.extra_months_per_step, row.cap).astype(int)
     bad = np.flatnonzero(~known)
     if bad.size:
-        first = ym[bad[0]]
         raise MissingParameterError(
-            f"unemployment_months: no {city} schedule collected for {first // 12:04d}-"
-            f"{first % 12 + 1:02d} ({format_rows(bad)}); see data/national/unemployment_months.csv")
+            f"unemployment_months: no {city} schedule collected for {month_label(ym[bad[0]])} "
+            f"({format_rows(bad)}); see data/national/unemployment_months.csv")
     return out
 
 
@@ -151,7 +151,7 @@ def _lookup_periods(table: pd.DataFrame, ym: np.ndarray, what: str) -> np.ndarra
 
 def _months_text(ym: np.ndarray, positions: np.ndarray, limit: int = 3) -> str:
     """'2012-06 (row 1)' style text naming the months (YYYY-MM) and rows of ``positions``."""
-    months = sorted({f"{v // 12:04d}-{v % 12 + 1:02d}" for v in ym[positions]})
+    months = [month_label(v) for v in np.unique(ym[positions])]
     shown = ", ".join(months[:limit]) + (f" and {len(months) - limit} more" if len(months) > limit else "")
     return f"{shown} ({format_rows(positions)})"
 

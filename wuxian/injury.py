@@ -68,9 +68,8 @@ def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:
     w = np.broadcast_to(_arr(wage, "wage"), g.shape)
     ym = _ym(month, g.shape)
     t = _csv("injury_grades.csv")
-    s = t["period_start"].str[:4].astype(int) * 12 + t["period_start"].str[5:7].astype(int) - 1
-    e = t["period_end"].str[:4].astype(int) * 12 + t["period_end"].str[5:7].astype(int) - 1
-    t = t.assign(s=s, e=e)
+    t = t.assign(s=to_month_index(t["period_start"], "period_start"),
+                 e=to_month_index(t["period_end"], "period_end"))
     spans = t.groupby("version")[["s", "e"]].first()
     months = np.full(g.shape, np.nan)
     share = np.full(g.shape, np.nan)

@@ -27,6 +27,27 @@ def test_tier2_for_nonlocal_uses_tier2_rates():
     assert out.medical_employee.tolist()[0] == 200.0
 
 
+def test_shenzhen_tier_members_pay_their_tier_maternity():
+    # 2014-03 under 深圳市社会医疗保险办法 (市政府令第256号), Kaizen 2014 SZ table: tier 1 pays
+    # maternity 0.5% on the own wage within 2951..14754; tier 2 pays 0.2% on the 2012 SZ
+    # on-post average 4918 (9.836 -> 9.84 yuan, half up to the fen); tier 3 has no maternity line.
+    df = payroll(employee_id=["a", "b", "c"], city="shenzhen", month="2014-03", wage=10000.0,
+                 category="nonlocal_rural", medical_tier=[1, 2, 3])
+    out = contributions(df, base_method="current_month")
+    assert out.maternity_employer.tolist() == [50.0, 9.84, 0.0]
+    assert out.maternity_employee.tolist() == [0.0, 0.0, 0.0]
+    # medical: tier 1 6.2% (6% + 0.2% local supplementary) of 10000; tiers 2/3 0.6% and 0.45% x 4918
+    assert out.medical_employer.tolist() == [620.0, 29.51, 22.13]
+
+
+def test_shenzhen_tier2_maternity_is_the_tier1_line_from_2023_10():
+    # 市政府令第358号: one base for medical and maternity; tier 2's 2% has no maternity part
+    df = payroll(employee_id=["a", "b"], city="shenzhen", month="2026-01", wage=10000.0,
+                 category="nonlocal_urban", medical_tier=[1, 2])
+    out = contributions(df, base_method="current_month")
+    assert out.maternity_employer.tolist() == [50.0, 50.0]
+
+
 def test_not_applicable_cells_are_not_counted_as_missing():
     cov = coverage(default_table(), by=("city",)).set_index("city")
     assert cov.loc["shenzhen", "not_applicable"] > 0

@@ -75,6 +75,9 @@ KNOWN_GAPS = {
      "2012-01", "2012-06"),
     ("shenzhen", "pension_supplementary", ("local_rural", "local_urban"), "2012-01", "2012-12"),
     ("shenzhen", "unemployment", ("local_rural", "local_urban"), "2012-01", "2012-12"),
+    # tier-2/3 members' maternity follows the tier-1 gap (深户 cannot join tiers 2/3)
+    ("shenzhen", "maternity_tier2", ("nonlocal_rural", "nonlocal_urban"), "2012-01", "2012-06"),
+    ("shenzhen", "maternity_tier3", ("nonlocal_rural", "nonlocal_urban"), "2012-01", "2012-06"),
 }
 
 

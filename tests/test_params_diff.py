@@ -88,3 +88,19 @@ def test_cli_diff_needs_since_and_a_real_revision(fixture_dir, capsys):
     _git(fixture_dir, "init", "-q")
     assert main(["params", "diff", "--since", "no-such-rev", "--params", str(fixture_dir)]) == 2
     assert "git" in capsys.readouterr().err
+
+
+def test_an_item_added_since_the_revision_is_newly_covered(fixture_dir, capsys):
+    """An old revision written before an item existed still loads (``complete=False``); the
+    item's months are listed as newly covered."""
+    path = fixture_dir / "shanghai.csv"
+    today = path.read_bytes()
+    _edit(fixture_dir, lambda rows: rows[rows["item"] != "injury"])
+    _git(fixture_dir, "init", "-q")
+    _git(fixture_dir, "add", ".")
+    _git(fixture_dir, "commit", "-qm", "before injury")
+    path.write_bytes(today)
+    assert main(["params", "diff", "--since", "HEAD", "--params", str(fixture_dir)]) == 0
+    out = capsys.readouterr().out
+    assert ("Shanghai injury 2025-01..2025-06 (all): newly covered: employer_rate 0.0016, "
+            "base_floor 7384, base_cap 36921") in out

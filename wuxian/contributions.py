@@ -14,6 +14,9 @@ For each employee-month and item (rules cited per step):
    row's ``rate_min``/``rate_max`` states (《住房公积金管理条例》 art. 18: at least 5%;
    建金〔2005〕5号: at most 12%, some cities 20% before 2016);
    ``injury_rate`` replaces the employer injury rate (industry class, 人社部发〔2015〕71号).
+   A Shenzhen member of medical tier 2 or 3 (``medical_tier``) is charged that tier's
+   ``medical`` and ``maternity`` rows (深圳市社会医疗保险办法, 市政府令第256号, 2014-01 to
+   2023-09; 深圳市医疗保障办法, 市政府令第358号, from 2023-10).
 
 Examples
 --------
@@ -268,14 +271,14 @@ def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
     scratch, spare = np.empty(n), np.empty(n)
     overrides = {"housing_fund": ("hf_rate", cohort.hf_rate),
                  "injury": ("injury_rate", cohort.injury_rate)}
+    tier = None  # Shenzhen medical tier per row, when any row is not in tier 1
+    if cohort.medical_tier is not None:
+        tier = np.nan_to_num(cohort.medical_tier, nan=1).astype(np.int64)
+        tier = tier if (tier != 1).any() else None
     for item in vocab.ITEMS:
         ii = vocab.ALL_ITEMS.index(item)
-        if item == "medical" and cohort.medical_tier is not None:
-            tier = np.nan_to_num(cohort.medical_tier, nan=1).astype(np.int64)
-            if (tier != 1).any():
-                codes = np.array([ii, ii, vocab.ALL_ITEMS.index("medical_tier2"),
-                                  vocab.ALL_ITEMS.index("medical_tier3")])
-                ii = codes[tier]
+        if tier is not None and item in vocab.TIER_VARIANTS:  # tier 2/3: the variant's rows
+            ii = np.array([ii, ii, *map(vocab.ALL_ITEMS.index, vocab.TIER_VARIANTS[item])])[tier]
         look = _Lookup(cube, table, ii, key, used)
         look.check_applies()
         look.require("base_floor", "base_cap", "employer_fixed", "employee_fixed")

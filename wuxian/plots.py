@@ -39,7 +39,8 @@ CITY_COLORS = {"beijing": "#c0392b", "shanghai": "#2471a3", "guangzhou": "#22995
 ITEM_ZH = {"pension": "养老", "pension_supplementary": "地方补充养老", "medical": "医疗",
            "medical_major": "大病/大额医疗", "maternity": "生育", "unemployment": "失业",
            "injury": "工伤", "housing_fund": "公积金", "medical_tier2": "医疗二档",
-           "medical_tier3": "医疗三档"}
+           "medical_tier3": "医疗三档", "maternity_tier2": "生育（医疗二档）",
+           "maternity_tier3": "生育（医疗三档）"}
 ITEM_ORDER = ("pension", "pension_supplementary", "medical", "medical_major", "maternity",
               "unemployment", "injury", "housing_fund")
 ITEM_COLORS = dict(zip(ITEM_ORDER, ("#1f4e79", "#5b9bd5", "#c55a11", "#f4b183", "#a9d18e",

@@ -116,10 +116,11 @@ def _check_complete(cities, year: int) -> None:
     names city, item and months (the engine would stop half-way through the notebook)."""
     from .params import default_table, month_label
     from .params.coverage import cell_status
+    from .samples import ITEMS_NOT_SAMPLED
 
     cells = cell_status(default_table())
     cells = cells[cells["city"].isin(cities) & (cells["month"] // 12 == year)
-                  & (cells["status"] == "missing") & (cells["item"] != "medical_tier3")]
+                  & (cells["status"] == "missing") & ~cells["item"].isin(ITEMS_NOT_SAMPLED)]
     if len(cells):
         first = cells.groupby(["city", "item"])["month"].agg(["min", "max"])
         where = "; ".join(f"{c} {i} {month_label(lo)}..{month_label(hi)}"

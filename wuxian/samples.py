@@ -47,6 +47,8 @@ HOMETOWNS = ("chengdu", "wuhan", "changsha", "zhengzhou", "hefei", "nanchang")
 SHARE_OWN_HF_RATE = 0.30  # employers with their own housing-fund rate
 SHARE_SZ_TIER2 = 0.40  # Shenzhen nonlocal employees in medical tier 2
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "samples" / "cohort.csv"
+#: Parameter items the sample never charges: it has Shenzhen tier-2 members but no tier 3.
+ITEMS_NOT_SAMPLED = ("medical_tier3", "maternity_tier3")
 
 
 def month_labels(first: str, n: int) -> list:
@@ -73,7 +75,7 @@ def latest_complete_window(n_months: int = 24, table=None) -> str:
     from .params.coverage import cell_status
 
     cells = cell_status(table or default_table())
-    cells = cells[(cells["item"] != "medical_tier3") & (cells["status"] != "not_applicable")]
+    cells = cells[~cells["item"].isin(ITEMS_NOT_SAMPLED) & (cells["status"] != "not_applicable")]
     per_month = cells.groupby("month")["status"].agg(lambda s: not (s == "missing").any())
     per_city = cells.groupby("month")["city"].nunique() == len(CITIES)
     ok = per_month & per_city

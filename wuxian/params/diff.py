@@ -62,6 +62,24 @@ def _text(value) -> str:
     return "blank" if value is None or value == "" else str(value)
 
 
+def _new_values(values) -> str:
+    """A newly covered month's values: the non-zero ones, else why there are none.
+
+    >>> _new_values((0.005, 0.0, 0.0, 0.0, 2757.0, 13785.0, "yes"))
+    'employer_rate 0.005, base_floor 2757, base_cap 13785'
+    >>> _new_values((np.nan, 0.0, 0.0, 0.0, np.nan, np.nan, "yes"))
+    'employer_rate blank'
+    """
+    *shown, applies = values
+    if applies == "no":
+        return "does not apply (by rule)"
+    blank = [name for name, v in zip(SHOWN[:2], shown) if _text(v) == "blank"]
+    if blank:
+        return " and ".join(blank) + " blank"  # blank = not found (data README)
+    return ", ".join(f"{name} {_text(v)}" for name, v in zip(SHOWN, shown)
+                     if _text(v) not in ("0", "blank")) or "not charged"
+
+
 def diff_tables(old, new) -> pd.DataFrame:
     """The changed values between two :class:`ParamTable` versions, merged into ranges.
 
@@ -85,10 +103,8 @@ def diff_tables(old, new) -> pd.DataFrame:
         if len(both) else pd.Series(dtype=str)
     change[both["_merge"] == "left_only"] = "removed (month no longer covered)"
     added = both["_merge"] == "right_only"
-    change[added] = [
-        "newly covered: " + (", ".join(f"{name} {_text(v)}" for name, v in zip(SHOWN, values)
-                                       if _text(v) not in ("0", "blank")) or "not charged")
-        for values in both.loc[added, [f"{n}_new" for n in SHOWN]].itertuples(index=False)]
+    change[added] = ["newly covered: " + _new_values(values) for values in both.loc[
+        added, [f"{n}_new" for n in SHOWN + ("applies",)]].itertuples(index=False)]
     both["change"] = change
     both["source"] = both["source_new"].fillna(both["source_old"]).fillna("")
     both = both[both["change"] != ""]
@@ -170,4 +186,4 @@ def table_at_revision(revision: str, data_dir: Path):
             if name.endswith(".csv"):
                 text = git("show", f"{revision}:{name}")
                 (Path(tmp) / Path(name).name).write_text(text, encoding="utf-8")
-        return load(tmp)
+        return load(tmp, complete=False)  # the data may predate an item required today

@@ -73,7 +73,7 @@ def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, what: str) -> pd.Dat
         raise ParameterError(f"{what} breaks the parameter schema:\n" + "\n".join(lines)) from None
 
 
-def load(data_dir: Path | str | None = None) -> ParamTable:
+def load(data_dir: Path | str | None = None, *, complete: bool = True) -> ParamTable:
     """Load, check and validate the parameter dataset.
 
     Parameters
@@ -81,6 +81,9 @@ def load(data_dir: Path | str | None = None) -> ParamTable:
     data_dir : path, optional
         Folder holding ``coverage.csv`` and one ``{city}.csv`` per city listed there
         (default: the bundled ``data/params``).
+    complete : bool, default True
+        Require a row for every item, category and covered month. ``False`` reads an older
+        version of the data written before an item existed (``wuxian params diff``).
 
     Returns
     -------
@@ -118,7 +121,7 @@ def load(data_dir: Path | str | None = None) -> ParamTable:
     rows["notes"] = rows["notes"].fillna("")
     rows["applies"] = rows["applies"].fillna("yes") if "applies" in rows else "yes"
     coverage = coverage.set_index("city")
-    validate_rows(rows, coverage)
+    validate_rows(rows, coverage, complete=complete)
     return ParamTable(rows=rows, coverage=coverage)
 
 

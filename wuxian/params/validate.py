@@ -27,8 +27,9 @@ RATE_FIELDS = ("employer_rate", "employee_rate", "rate_min", "rate_max")
 NON_NEGATIVE = ("employer_fixed", "employee_fixed", "base_floor", "base_cap", "avg_wage")
 
 
-def validate_rows(rows: pd.DataFrame, coverage: pd.DataFrame) -> None:
-    """Raise ParameterError naming file and line for the first broken rule."""
+def validate_rows(rows: pd.DataFrame, coverage: pd.DataFrame, complete: bool = True) -> None:
+    """Raise ParameterError naming file and line for the first broken rule; with `complete`,
+    also when a required item, category and covered month has no row."""
     for field in RATE_FIELDS:
         v = rows[field]
         _fail(rows, (v < 0) | (v >= 1), f"{field} outside [0, 1)")
@@ -48,7 +49,8 @@ def validate_rows(rows: pd.DataFrame, coverage: pd.DataFrame) -> None:
         outside.loc[mine] = (s < start) | (e > end)
         _fail(rows, outside, f"period outside {city}'s coverage {cov['period_start']}..{cov['period_end']}")
     grid = resolve(rows, coverage)
-    _check_complete(grid, coverage)
+    if complete:
+        _check_complete(grid, coverage)
 
 
 def _fail(rows: pd.DataFrame, mask: pd.Series, message: str) -> None:
@@ -60,8 +62,8 @@ def _fail(rows: pd.DataFrame, mask: pd.Series, message: str) -> None:
 def required_items(city: str) -> tuple[str, ...]:
     """Items every covered month of `city` must resolve.
 
-    >>> required_items("shenzhen")[-2:]
-    ('medical_tier2', 'medical_tier3')
+    >>> required_items("shenzhen")[-4:]
+    ('medical_tier2', 'medical_tier3', 'maternity_tier2', 'maternity_tier3')
     """
     return vocab.ITEMS + vocab.CITY_VARIANTS.get(city, ())
 

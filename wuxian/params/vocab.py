@@ -41,11 +41,16 @@ ITEMS = (
     "housing_fund",
 )
 
-#: Items that stand in for another item for some people (Shenzhen medical tiers).
-VARIANT_ITEMS = {"medical_tier2": "medical", "medical_tier3": "medical"}
+#: Items charged instead of ``medical`` / ``maternity`` to members of Shenzhen medical tier 2
+#: or 3 (医疗档次, the cohort column ``medical_tier``): ``TIER_VARIANTS[item][tier - 2]``.
+TIER_VARIANTS = {"medical": ("medical_tier2", "medical_tier3"),
+                 "maternity": ("maternity_tier2", "maternity_tier3")}
+
+#: Items that stand in for another item for some people, and the item they stand in for.
+VARIANT_ITEMS = {v: item for item, variants in TIER_VARIANTS.items() for v in variants}
 
 #: Variant items required per city (beyond ITEMS).
-CITY_VARIANTS = {"shenzhen": ("medical_tier2", "medical_tier3")}
+CITY_VARIANTS = {"shenzhen": tuple(VARIANT_ITEMS)}
 
 ALL_ITEMS = ITEMS + tuple(VARIANT_ITEMS)
 

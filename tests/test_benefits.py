@@ -5,7 +5,7 @@ import pytest
 from wuxian.benefits import (death_benefits, injury_disability, maternity_allowance,
                              maternity_leave_days, nursing_allowance, unemployment_amount,
                              unemployment_months, unemployment_transfer)
-from wuxian.benefits import DATA
+from wuxian.retirement import NATIONAL_DIR
 from wuxian.errors import InputError, MissingParameterError
 
 
@@ -170,7 +170,7 @@ def test_unemployment_amount_data_is_consistent():
     """Every rule row is sourced, and no two rows of a city claim the same case."""
     import pandas as pd
 
-    t = pd.read_csv(DATA / "unemployment_amount.csv")
+    t = pd.read_csv(NATIONAL_DIR / "unemployment_amount.csv")
     rules = t[t.method.notna()]
     assert rules.source.notna().all() and rules.confidence.isin(["high", "medium", "low"]).all()
     assert t[t.method.isna()].value.isna().all() and t[t.method.isna()].notes.str.startswith("gap").all()

@@ -7,29 +7,19 @@ the data raises :class:`~wuxian.errors.MissingParameterError`; it is never taken
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
 from wuxian.params.months import month_label
-from wuxian.retirement import to_month_index
+from wuxian.retirement import NATIONAL_DIR, national_table, to_month_index
+from wuxian.schema import nonnegative_values as _arr
 from wuxian.injury import (death_benefits, injury_disability, nursing_allowance)  # noqa: F401
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "national"
 
 __all__ = ["unemployment_months", "unemployment_amount", "unemployment_transfer",
            "maternity_leave_days", "maternity_allowance", "injury_disability",
            "nursing_allowance", "death_benefits"]
-
-
-def _arr(x, name: str, nonneg: bool = True) -> np.ndarray:
-    v = np.atleast_1d(np.asarray(x, dtype=float))
-    bad = np.flatnonzero(np.isnan(v) | ((v < 0) if nonneg else False))
-    if bad.size:
-        raise InputError(f"{name}: missing or negative value in {format_rows(bad)}")
-    return v
 
 
 def _ym(text) -> np.ndarray:
@@ -39,7 +29,9 @@ def _ym(text) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / name)
+    """A benefit table whose not-found periods are rows with blank values (and blank
+    confidence), so it is read without :func:`~wuxian.retirement.national_table`'s check."""
+    return pd.read_csv(NATIONAL_DIR / name)
 
 
 def unemployment_months(years, city: str = "national", month=None) -> np.ndarray:
@@ -130,7 +122,7 @@ def unemployment_months(years, city: str = "national", month=None) -> np.ndarray
 
 
 def _series(city: str, series: str) -> pd.DataFrame:
-    p = DATA / f"series_{city}.csv"
+    p = NATIONAL_DIR / f"series_{city}.csv"
     if not p.exists():
         raise MissingParameterError(f"{series}: no data file for city {city!r}")
     s = pd.read_csv(p)
@@ -327,7 +319,7 @@ def unemployment_transfer(unpaid_benefit, years_at_origin) -> pd.DataFrame:
     """
     u = _arr(unpaid_benefit, "unpaid_benefit")
     y = _arr(years_at_origin, "years_at_origin")
-    r = _csv("unemployment_transfer.csv").set_index("rule")["value"].astype(float)
+    r = national_table("unemployment_transfer").set_index("rule")["value"].astype(float)
     ok = y >= r["min_years_for_fund_transfer"]
     extra = np.where(ok, u * r["extra_share_for_claimants"], 0.0)
     return pd.DataFrame({"unpaid_benefit": np.where(ok, u, 0.0),
@@ -352,7 +344,7 @@ def maternity_leave_days(city: str, month, difficult_birth=False, extra_babies=0
     [208]
     """
     ym = _ym(month)
-    t = _csv("maternity_leave.csv")
+    t = national_table("maternity_leave")
     t = t[t.city == city].reset_index(drop=True)
     if t.empty:
         raise MissingParameterError(f"maternity_leave: no data for city {city!r}")

@@ -17,15 +17,12 @@ Months before 2011-09, and bonus separate taxation after 2027-12, are not covere
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
-from wuxian.retirement import to_month_index
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "national"
+from wuxian.retirement import national_table, to_month_index
 
 __all__ = ["load_brackets", "check_quick_deductions", "bracket_tax", "bonus_tax", "net_pay"]
 
@@ -53,7 +50,7 @@ def load_brackets() -> pd.DataFrame:
     >>> t.loc[t.regime == "cumulative_annual", "quick_deduction"].tolist()[-1]
     181920.0
     """
-    t = pd.read_csv(DATA / "iit_brackets.csv")
+    t = national_table("iit_brackets").copy()
     t["start"] = _ym(t["period_start"])
     t["end"] = _ym(t["period_end"])
     t["quick_deduction"] = t["quick_deduction"].astype(float)
@@ -196,7 +193,7 @@ def net_pay(contrib_df: pd.DataFrame, special_deductions: str | None = None,
     hf = _col(df, "housing_fund_employee")
     total = _col(df, "employee_total")
     if "base_hf" in df.columns:
-        rules = pd.read_csv(DATA / "iit_rules.csv").set_index("rule")["value"]
+        rules = national_table("iit_rules").set_index("rule")["value"]
         base_hf = pd.to_numeric(df["base_hf"], errors="coerce").to_numpy(float)
         cap = np.where(np.isnan(base_hf), np.inf, base_hf * float(rules["hf_deductible_rate"]))
         hf = np.minimum(hf, np.round(cap, 2))

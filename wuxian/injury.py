@@ -5,35 +5,18 @@ from 2004-01-01 to 2010-12-31. Parameters in ``data/national/injury_*.csv``.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
-from wuxian.retirement import to_month_index
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "national"
+from wuxian.retirement import national_table, to_month_index
+from wuxian.schema import nonnegative_values as _arr
 
 __all__ = ["injury_disability", "nursing_allowance", "death_benefits"]
 
 
-@lru_cache(maxsize=None)
-def _csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(DATA / name)
-
-
 def _rule(name: str) -> float:
-    return float(_csv("injury_rules.csv").set_index("rule").loc[name, "value"])
-
-
-def _arr(x, name):
-    v = np.atleast_1d(np.asarray(x, dtype=float))
-    bad = np.flatnonzero(np.isnan(v) | (v < 0))
-    if bad.size:
-        raise InputError(f"{name}: missing or negative value in {format_rows(bad)}")
-    return v
+    return float(national_table("injury_rules").set_index("rule").loc[name, "value"])
 
 
 def _ym(month, shape):
@@ -67,7 +50,7 @@ def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:
         raise InputError(f"grade: must be an integer 1-10, {format_rows(bad)}")
     w = np.broadcast_to(_arr(wage, "wage"), g.shape)
     ym = _ym(month, g.shape)
-    t = _csv("injury_grades.csv")
+    t = national_table("injury_grades")
     t = t.assign(s=to_month_index(t["period_start"], "period_start"),
                  e=to_month_index(t["period_end"], "period_end"))
     spans = t.groupby("version")[["s", "e"]].first()
@@ -99,7 +82,7 @@ def nursing_allowance(level, regional_avg_wage) -> np.ndarray:
     [5000.0, 3000.0]
     """
     lv = np.atleast_1d(np.asarray(level, dtype=object))
-    rules = _csv("injury_rules.csv").set_index("rule")["value"]
+    rules = national_table("injury_rules").set_index("rule")["value"]
     share = ("nursing_" + pd.Series(lv).astype(str)).map(rules).to_numpy(float)
     bad = np.flatnonzero(np.isnan(share))
     if bad.size:
@@ -128,9 +111,9 @@ def death_benefits(year, wage, regional_avg_wage, spouse=True, others=0, alone=0
     y = np.atleast_1d(np.asarray(year, dtype=int))
     w = np.broadcast_to(_arr(wage, "wage"), y.shape)
     aw = np.broadcast_to(_arr(regional_avg_wage, "regional_avg_wage"), y.shape)
-    inc = _csv("injury_disposable_income.csv").set_index("year")["value"]
+    inc = national_table("injury_disposable_income").set_index("year")["value"]
     prior = inc.reindex(y - 1).to_numpy(float)
-    start = int(_csv("injury_rules.csv").set_index("rule").loc["death_lump_sum_multiple",
+    start = int(national_table("injury_rules").set_index("rule").loc["death_lump_sum_multiple",
                                                                  "period_start"][:4])
     bad = np.flatnonzero(np.isnan(prior) | (y < start))
     if bad.size:

@@ -141,6 +141,20 @@ def _months(column: pd.Series) -> np.ndarray:
     return months
 
 
+def nonnegative_values(x, name: str) -> np.ndarray:
+    """`x` (a number or array-like) as a 1-d float array; an InputError naming `name` and the
+    rows where a value is missing or negative.
+
+    >>> nonnegative_values([1, 2.5], "wage").tolist()
+    [1.0, 2.5]
+    """
+    v = np.atleast_1d(np.asarray(x, dtype=float))
+    bad = np.flatnonzero(np.isnan(v) | (v < 0))
+    if bad.size:
+        raise InputError(f"{name}: missing or negative value in {format_rows(bad)}")
+    return v
+
+
 def numeric_values(column: pd.Series, field: str) -> np.ndarray:
     """A column as float64: blanks become NaN, any other text that is not a number is an
     InputError naming `field` and the rows.

@@ -341,7 +341,7 @@ def _write_in_order(client, result, out, window: int) -> int:
     """Compute partitions in parallel (at most `window` in flight) and append them in order."""
     from collections import deque
 
-    from .stream import AtomicWriter
+    from .io import AtomicWriter
 
     parts = iter(result.to_delayed())
     pending: deque = deque()

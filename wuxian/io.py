@@ -56,14 +56,22 @@ def text_headers(headers, fields=TEXT_FIELDS) -> list:
     return [h for h in headers if str(h).strip().lower() in names]
 
 
+def csv_read_options(headers) -> dict:
+    """``pd.read_csv`` options for a payroll file with these `headers`: key columns as text
+    (``"007"`` stays ``"007"``), and only an empty cell is missing ("NA" is a value).
+
+    >>> csv_read_options(["工号", "wage"])["dtype"]
+    {'工号': <class 'str'>}
+    """
+    return {"dtype": {h: str for h in text_headers(headers)}, "keep_default_na": False,
+            "na_values": {h: [""] for h in headers}}
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     for encoding in CSV_ENCODINGS:
         try:
             headers = pd.read_csv(path, nrows=0, encoding=encoding).columns
-            return pd.read_csv(
-                path, encoding=encoding, dtype={h: str for h in text_headers(headers)},
-                keep_default_na=False, na_values={h: [""] for h in headers},
-            )
+            return pd.read_csv(path, encoding=encoding, **csv_read_options(headers))
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -128,6 +136,78 @@ def check_output_path(path) -> Path:
     return path
 
 
+class AtomicWriter:
+    """Append frames to a temporary file beside `path`; :meth:`commit` renames it over `path`.
+
+    Used as a context manager: leaving the block by an exception removes the temporary file
+    and leaves `path` untouched.
+    """
+
+    def __init__(self, path):
+        self.path = check_output_path(path)
+        self.parquet = self.path.suffix.lower() == ".parquet"
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
+                                        suffix=".tmp")
+        self.handle = os.fdopen(fd, "wb")
+        self.writer = None
+        self.rows = 0
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self.parquet:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            if self.writer is None:
+                table = pa.Table.from_pandas(df, preserve_index=False)
+                self.writer = pq.ParquetWriter(self.handle, table.schema)
+            else:
+                try:
+                    table = pa.Table.from_pandas(df, schema=self.writer.schema,
+                                                 preserve_index=False)
+                except (pa.ArrowException, ValueError, TypeError) as exc:
+                    raise InputError(f"row {self.rows + 1} on: column types change from one "
+                                     f"chunk to the next ({exc}); write CSV instead") from None
+            self.writer.write_table(table)
+        else:
+            df.to_csv(self.handle, index=False, header=self.rows == 0, encoding="utf-8")
+        self.rows += len(df)
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        elif self.parquet:  # no rows at all: still a valid (empty) file
+            raise InputError(f"{self.path.name}: no rows to write")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+
+        os.chmod(self.tmp, 0o666 & ~current_umask())
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        except Exception:  # noqa: BLE001 - the file is deleted anyway
+            pass
+        self.handle.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+        return False
+
+
+# --------------------------------------------------------------------------------- driver
 def write_table(df: pd.DataFrame, path) -> None:
     """Write `df` to ``.csv`` (UTF-8, no index) or ``.parquet``, atomically.
 
@@ -143,24 +223,8 @@ def write_table(df: pd.DataFrame, path) -> None:
     >>> pd.read_parquet(out)["a"].sum()
     np.int64(3)
     """
-    path = check_output_path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if path.suffix.lower() == ".csv":
-                df.to_csv(handle, index=False, encoding="utf-8")
-            else:
-                df.to_parquet(handle, index=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with AtomicWriter(path) as writer:
+        writer.write(df)
 
 
 def current_umask() -> int:

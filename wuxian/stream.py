@@ -34,10 +34,8 @@ Examples
 [9000.0, 9000.0, 20000.0]
 """
 
-import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,7 +45,8 @@ import pandas as pd
 from .contributions import (BASE_METHODS, NUMERIC_OUTPUTS, OUTPUT_COLUMNS, compute_block,
                             parameter_keys)
 from .errors import InputError, WuxianError, format_rows
-from .io import CSV_ENCODINGS, READ_SUFFIXES, check_output_path, current_umask, file_suffix, text_headers
+from .io import (CSV_ENCODINGS, READ_SUFFIXES, AtomicWriter, check_output_path,
+                 csv_read_options, file_suffix)
 from .params import default_table
 from .schema import canonical_columns, validate_payroll
 
@@ -132,8 +131,7 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
         try:
             headers = pd.read_csv(path, nrows=0, encoding=encoding).columns
             reader = pd.read_csv(path, encoding=encoding, chunksize=chunk_rows,
-                                 dtype={h: str for h in text_headers(headers)},
-                                 keep_default_na=False, na_values={h: [""] for h in headers})
+                                 **csv_read_options(headers))
             with reader:
                 for chunk in reader:
                     chunk.index = pd.RangeIndex(offset, offset + len(chunk))
@@ -408,79 +406,6 @@ def summary_combine(partials, by) -> pd.DataFrame:
     return out.reset_index()
 
 
-# --------------------------------------------------------------------------------- writing
-class AtomicWriter:
-    """Append frames to a temporary file beside `path`; :meth:`commit` renames it over `path`.
-
-    Used as a context manager: leaving the block by an exception removes the temporary file
-    and leaves `path` untouched.
-    """
-
-    def __init__(self, path):
-        self.path = check_output_path(path)
-        self.parquet = self.path.suffix.lower() == ".parquet"
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
-                                        suffix=".tmp")
-        self.handle = os.fdopen(fd, "wb")
-        self.writer = None
-        self.rows = 0
-
-    def write(self, df: pd.DataFrame) -> None:
-        if self.parquet:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            if self.writer is None:
-                table = pa.Table.from_pandas(df, preserve_index=False)
-                self.writer = pq.ParquetWriter(self.handle, table.schema)
-            else:
-                try:
-                    table = pa.Table.from_pandas(df, schema=self.writer.schema,
-                                                 preserve_index=False)
-                except (pa.ArrowException, ValueError, TypeError) as exc:
-                    raise InputError(f"row {self.rows + 1} on: column types change from one "
-                                     f"chunk to the next ({exc}); write CSV instead") from None
-            self.writer.write_table(table)
-        else:
-            df.to_csv(self.handle, index=False, header=self.rows == 0, encoding="utf-8")
-        self.rows += len(df)
-
-    def commit(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        elif self.parquet:  # no rows at all: still a valid (empty) file
-            raise InputError(f"{self.path.name}: no rows to write")
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-
-        os.chmod(self.tmp, 0o666 & ~current_umask())
-        os.replace(self.tmp, self.path)
-
-    def abort(self) -> None:
-        try:
-            if self.writer is not None:
-                self.writer.close()
-        except Exception:  # noqa: BLE001 - the file is deleted anyway
-            pass
-        self.handle.close()
-        try:
-            os.unlink(self.tmp)
-        except FileNotFoundError:
-            pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        if kind is None:
-            self.commit()
-        else:
-            self.abort()
-        return False
-
-
-# --------------------------------------------------------------------------------- driver
 def stream_file(src, out, command: str = "contributions",
                 base_method: str = "prior_year_average", table=None, strict: bool = False,
                 by=None, chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool = True) -> int:

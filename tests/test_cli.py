@@ -98,7 +98,7 @@ def test_bad_input_exit_2_no_output(tmp_path, capsys, break_it, words):
 
 def test_unknown_output_suffix_fails_before_reading(tmp_path, capsys):
     code = main(["contributions", str(tmp_path / "absent.csv"), "--out",
-                 str(tmp_path / "out.xlsx")])
+                 str(tmp_path / "out.txt")])
     assert code == 2
     assert "unknown output file type" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []

@@ -28,6 +28,7 @@ def test_csv_encodings_and_text_keys(tmp_path, encoding):
     assert df["category"].tolist() == ["NA", "local_urban"]  # "NA" is data, not missing
     assert df["declared_base"].isna().tolist() == [True, False]
     assert df["wage"].tolist() == [10000.5, 12000.0]
+    assert read_payroll(path, numbers=False)["wage"].tolist() == ["10000.5", "12000.0"]
 
 
 def test_chinese_headers_read_as_text(tmp_path):
@@ -35,7 +36,7 @@ def test_chinese_headers_read_as_text(tmp_path):
     path.write_text("工号,城市,月份,应发工资\n0012,北京,2025-07,9000\n", encoding="utf-8-sig")
     df = read_payroll(path)
     assert df["工号"].tolist() == ["0012"]
-    assert df["应发工资"].tolist() == [9000]
+    assert df["应发工资"].tolist() == [9000.0]
 
 
 def test_xlsx_and_parquet(tmp_path):
@@ -69,7 +70,7 @@ def test_write_roundtrip(tmp_path, name):
 
 def test_unknown_output_suffix(tmp_path):
     with pytest.raises(InputError, match="unknown output file type"):
-        write_table(frame(), tmp_path / "out.xlsx")
+        write_table(frame(), tmp_path / "out.txt")
     assert os.listdir(tmp_path) == []
 
 

@@ -38,6 +38,35 @@ ENGINES = ("stream", "memory", "dask")
 STREAM_CHUNK_ROWS = 500_000
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1.
+
+    >>> positive_int("3")
+    3
+    >>> positive_int("-5")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: '-5' is not a whole number of at least 1
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def _add_file_options(c, what: str = "input") -> None:
+    """``--sheet`` and ``--no-escape-formulas``: the options of every command reading a user
+    file and writing a table."""
+    c.add_argument("--sheet", metavar="NAME",
+                   help=f"the {what} workbook's sheet (.xlsx; needed when several hold data)")
+    c.add_argument("--no-escape-formulas", dest="escape_formulas", action="store_false",
+                   help="write text cells starting with = + - @ as they are (default: a leading "
+                        "' so that spreadsheets do not run them as formulas)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wuxian", description="五险一金 for payroll cohorts")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -46,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
             ("gap", "declared base vs full wage: what is not paid", "_gap")):
         c = sub.add_parser(name, help=help_)
         c.add_argument("input", type=Path, help="payroll file (.csv, .xlsx, .parquet)")
-        c.add_argument("--out", type=Path, help="output .csv or .parquet "
+        c.add_argument("--out", type=Path, help="output .csv, .xlsx or .parquet "
                        f"(default: INPUT's stem + {suffix}.csv beside it)")
         c.add_argument("--base-method", default="prior_year_average",
                        choices=["prior_year_average", "current_month"])
@@ -54,13 +83,14 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--engine", default="stream", choices=ENGINES,
                        help="stream: chunks with bounded memory (default; .xlsx is read whole); "
                             "memory: the whole file at once; dask: a Dask cluster")
-        c.add_argument("--chunk-rows", type=int, default=None, metavar="N",
+        c.add_argument("--chunk-rows", type=positive_int, default=None, metavar="N",
                        help="rows per chunk when streaming (default %d)" % STREAM_CHUNK_ROWS)
         c.add_argument("--scheduler", metavar="ADDRESS",
                        help="with --engine dask: an existing scheduler (default: a LocalCluster)")
-        c.add_argument("--workers", type=int, default=2,
+        c.add_argument("--workers", type=positive_int, default=2,
                        help="with --engine dask and no --scheduler: LocalCluster workers")
         c.add_argument("--no-progress", action="store_true", help="no progress bar")
+        _add_file_options(c)
         c.set_defaults(suffix=suffix)
     c = sub.choices["contributions"]
     c.add_argument("--net-pay", action="store_true",
@@ -80,10 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     pe = sub.add_parser("pension", help="pension at retirement from contribution histories")
     pe.add_argument("input", type=Path, help="employee-month file: employee_id, city, month, base, "
                     "birth_month, track, hukou_city (.csv, .xlsx, .parquet)")
-    pe.add_argument("--out", type=Path, help="output .csv or .parquet "
+    pe.add_argument("--out", type=Path, help="output .csv, .xlsx or .parquet "
                     "(default: INPUT's stem + _pension.csv beside it)")
     pe.add_argument("--wage-growth", type=float, help="assumed yearly wage growth for projections")
     pe.add_argument("--interest", type=float, help="assumed account interest where none is published")
+    _add_file_options(pe)
     tr = sub.add_parser("transfer", help="what moves between cities, where the pension is "
                         "claimed, and the checklist of steps")
     tr.add_argument("spells", type=Path, help="city spells file: city, start, end (YYYY-MM), "
@@ -91,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--hukou", required=True, help="hukou city (户籍地)")
     tr.add_argument("--birth", help="birth month YYYY-MM (temporary-account rule, retirement)")
     tr.add_argument("--track", choices=["male", "female_55", "female_50"])
-    tr.add_argument("--out", type=Path, help="also write the table of moves (.csv or .parquet)")
+    tr.add_argument("--out", type=Path, help="also write the table of moves (.csv, .xlsx or .parquet)")
+    _add_file_options(tr, "spells")
     p = sub.add_parser("params", help="parameters in force for a city and month, or coverage")
     p.add_argument("what", nargs="?", choices=["coverage", "diff"],
                    help="'coverage': city x year counts of cells per confidence level; "
@@ -136,12 +168,17 @@ def _table(folder):
 
 
 def _employee_codes(df: pd.DataFrame) -> np.ndarray | None:
-    from .schema import canonical_columns
+    """Trimmed-id codes of `df`'s employees; None when there is no usable id column (the
+    engine then runs on the whole frame and reports the problem)."""
+    from .schema import canonical_columns, employee_codes
 
     by_name = {v: k for k, v in canonical_columns(df.columns).items()}
     if "employee_id" not in by_name:
         return None
-    return pd.factorize(df[by_name["employee_id"]])[0]
+    try:
+        return employee_codes(df[by_name["employee_id"]])
+    except InputError:
+        return None
 
 
 def compute_chunked(df: pd.DataFrame, base_method: str, table=None,
@@ -166,7 +203,7 @@ def compute_chunked(df: pd.DataFrame, base_method: str, table=None,
         from .contributions import contributions as engine
 
     codes = _employee_codes(df) if len(df) > threshold else None
-    if codes is None or len(df) == 0 or (codes < 0).any():
+    if codes is None or len(df) == 0:
         return engine(df, base_method=base_method, params=table)
     from tqdm import tqdm
 
@@ -190,7 +227,7 @@ def compute_chunked(df: pd.DataFrame, base_method: str, table=None,
 
 def _run_engine(args) -> int:
     out = args.out or args.input.with_name(args.input.stem + args.suffix + ".csv")
-    io.check_output_path(out)  # before any computing
+    io.check_output_path(out, _inputs(args))  # before any computing
     table = _table(args.params) if args.params is not None else None
     by = args.by if args.command == "gap" else None
     strict = args.command == "gap" and args.strict
@@ -204,7 +241,8 @@ def _run_engine(args) -> int:
         rows = stream.stream_file(args.input, out, args.command, args.base_method, table,
                                   strict=strict, by=by,
                                   chunk_rows=args.chunk_rows or STREAM_CHUNK_ROWS,
-                                  progress=not args.no_progress)
+                                  progress=not args.no_progress, inputs=_inputs(args),
+                                  escape=args.escape_formulas)
         print(f"wrote {out}: {rows} rows", file=sys.stderr)
         return 0
     if args.command == "gap":
@@ -215,13 +253,20 @@ def _run_engine(args) -> int:
         engine = partial(gap, strict=args.strict)
     else:
         engine = None
-    df = io.read_payroll(args.input)
-    result = compute_chunked(df, args.base_method, table, engine=engine)
+    df = io.read_payroll(args.input, args.sheet, numbers=False)
+    result = compute_chunked(df, args.base_method, table, progress=not args.no_progress,
+                             engine=engine)
     if args.command == "gap" and args.by:
         result = gap_summary(result, by=args.by)
-    io.write_table(result, out)
+    io.write_table(result, out, _inputs(args), args.escape_formulas)
     print(f"wrote {out}: {len(result)} rows", file=sys.stderr)
     return 0
+
+
+def _inputs(args) -> list:
+    """The files and folders a command reads: no output may overwrite one of them."""
+    return [p for p in (getattr(args, n, None) for n in ("input", "spells", "params"))
+            if p is not None]
 
 
 def _run_net_pay(args, out, table) -> int:
@@ -235,9 +280,10 @@ def _run_net_pay(args, out, table) -> int:
                        special_deductions=args.special_deductions,
                        bonus_method=args.bonus_method)
 
-    result = compute_chunked(io.read_payroll(args.input), args.base_method, table,
-                             progress=not args.no_progress, engine=engine)
-    io.write_table(result, out)
+    result = compute_chunked(io.read_payroll(args.input, args.sheet, numbers=False),
+                             args.base_method, table, progress=not args.no_progress,
+                             engine=engine)
+    io.write_table(result, out, _inputs(args), args.escape_formulas)
     print(f"wrote {out}: {len(result)} rows", file=sys.stderr)
     return 0
 
@@ -323,12 +369,13 @@ def _run_dask(args, out, table, by, strict) -> int:
             result = engine(ddf, base_method=args.base_method, params=table, **kw)
             if by:
                 frame = wdask.gap_summary(result, by)
-                io.write_table(frame, out)
+                io.write_table(frame, out, _inputs(args), args.escape_formulas)
                 rows = len(frame)
             elif out.suffix.lower() == ".parquet":
                 rows = _write_parquet_dataset(result, out)
             else:
-                rows = _write_in_order(client, result, out, window=2 * max(1, args.workers))
+                rows = _write_in_order(client, result, out, window=2 * max(1, args.workers),
+                                       inputs=_inputs(args), escape=args.escape_formulas)
     finally:
         client.close()
         if cluster is not None:
@@ -337,7 +384,7 @@ def _run_dask(args, out, table, by, strict) -> int:
     return 0
 
 
-def _write_in_order(client, result, out, window: int) -> int:
+def _write_in_order(client, result, out, window: int, inputs=(), escape=True) -> int:
     """Compute partitions in parallel (at most `window` in flight) and append them in order."""
     from collections import deque
 
@@ -346,7 +393,7 @@ def _write_in_order(client, result, out, window: int) -> int:
     parts = iter(result.to_delayed())
     pending: deque = deque()
     rows = 0
-    with AtomicWriter(out) as writer:
+    with AtomicWriter(out, inputs, escape) as writer:
         for part in parts:
             pending.append(client.compute(part))
             if len(pending) >= window:
@@ -363,9 +410,9 @@ def _write_in_order(client, result, out, window: int) -> int:
 def _write_parquet_dataset(result, out: Path) -> int:
     """A partitioned parquet folder at `out`, written beside it and renamed when complete."""
     import shutil
-    import tempfile
 
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    io.remove_stale_temps(out)
+    tmp = io.temp_path(out, directory=True)
     try:
         result.to_parquet(str(tmp), write_index=False)
         rows = sum(pq_rows(f) for f in tmp.glob("*.parquet"))
@@ -462,13 +509,6 @@ def replace_between(text: str, marker: str, body: str) -> str:
     return f"{head}{start}\n{body}\n{end}{rest.split(end, 1)[1]}"
 
 
-def write_table_text(path: Path, text: str) -> None:
-    """Write text atomically (temp file in the same folder, then rename)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _params(args) -> int:
     from .errors import InputError
     from .params import month_index
@@ -479,7 +519,7 @@ def _params(args) -> int:
         table = _table(args.params)
         if args.update_readme:
             text = args.update_readme.read_text(encoding="utf-8")
-            write_table_text(args.update_readme, replace_between(text, "coverage", coverage_markdown(table)))
+            io.write_text(args.update_readme, replace_between(text, "coverage", coverage_markdown(table)))
         elif args.markdown:
             print(coverage_markdown(table))
         else:
@@ -515,13 +555,13 @@ def _pension(args) -> int:
     from .pension import Assumptions, pension_from_file_frame
 
     out = args.out or args.input.with_name(args.input.stem + "_pension.csv")
-    io.check_output_path(out)
+    io.check_output_path(out, _inputs(args))
     assumptions = Assumptions()
     for name in ("wage_growth", "interest"):
         if getattr(args, name) is not None:
             assumptions = replace(assumptions, **{name: getattr(args, name)})
-    result = pension_from_file_frame(io.read_payroll(args.input), assumptions)
-    io.write_table(result, out)
+    result = pension_from_file_frame(io.read_payroll(args.input, args.sheet), assumptions)
+    io.write_table(result, out, _inputs(args), args.escape_formulas)
     print(f"wrote {out}: {len(result)} employees", file=sys.stderr)
     return 0
 
@@ -530,12 +570,12 @@ def _transfer(args) -> int:
     from .transfer import transfer_checklist, transfer_summary
 
     if args.out:
-        io.check_output_path(args.out)
-    spells = io.read_payroll(args.spells)
+        io.check_output_path(args.out, _inputs(args))
+    spells = io.read_payroll(args.spells, args.sheet)
     print(transfer_checklist(spells, args.hukou, args.birth, args.track))
     if args.out:
         summary = transfer_summary(spells, args.hukou, args.birth, args.track)
-        io.write_table(summary["moves"], args.out)
+        io.write_table(summary["moves"], args.out, _inputs(args), args.escape_formulas)
     return 0
 
 
@@ -544,23 +584,62 @@ COMMANDS = {"params": lambda a: _params(a), "pension": lambda a: _pension(a),
             "report": lambda a: __import__("wuxian.report", fromlist=["run"]).run(a)}
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every open output is cleaned up."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def _problem(exc: BaseException) -> str:
+    """The ``error:`` text for an exception that is not a WuxianError. Library messages may
+    quote cells of the user's file (an ID number in a parse error), so only the kind of
+    failure is shown; ``WUXIAN_DEBUG=1`` prints the traceback as well."""
+    if isinstance(exc, (KeyboardInterrupt, Terminated)):
+        return "interrupted; no output was written (an existing one is unchanged)"
+    if isinstance(exc, MemoryError):
+        return ("out of memory; use --engine stream (the default for .csv and .parquet) or a "
+                "smaller --chunk-rows")
+    if isinstance(exc, OSError) and exc.strerror:  # unreadable input, full disk, permissions
+        return f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")
+    return (f"internal error ({type(exc).__name__}); nothing was written. Please report it; "
+            "WUXIAN_DEBUG=1 shows the traceback (it may quote your data)")
+
+
 def main(argv=None) -> int:
-    """Run the ``wuxian`` command; return the exit status (0 ok, 2 wuxian error).
+    """Run the ``wuxian`` command; return the exit status (0 ok, 2 on any error).
+
+    Every failure prints one ``error: ...`` line on stderr (never a traceback or a cell of
+    the user's file) and leaves no output behind: a wuxian error, a full disk, Ctrl-C, SIGTERM,
+    a MemoryError or a bug.
 
     Examples
     --------
     >>> main(["contributions", "missing.csv", "--out", "x.xlsx"])
     2
     """
+    import signal
+    import threading
+
     args = _parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return COMMANDS.get(args.command, _run_engine)(args)
     except WuxianError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:  # unreadable input, full disk, no permission: no traceback either
-        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_ERROR
+    except (Exception, KeyboardInterrupt, Terminated) as exc:  # noqa: BLE001 - the boundary
+        if os.environ.get("WUXIAN_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        print(f"error: {_problem(exc)}", file=sys.stderr)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from .contributions import BASE_METHODS, NUMERIC_OUTPUTS, compute_block, prior_y
 from .errors import InputError, format_rows
 from .params import ITEMS, default_table
 from .params.table import ParamTable
-from .schema import validate_payroll
+from .schema import employee_keys, month_numbers, numeric_values, validate_payroll
 
 SIDES = ("employer", "employee")
 
@@ -156,9 +156,9 @@ def grouping_frame(gaps: pd.DataFrame, by: list) -> pd.DataFrame:
     """
     frame = gaps.rename(columns=_alias_map(gaps.columns))
     if "year" in by:
-        frame = frame.assign(year=frame["month"].astype(str).str[:4].astype(int))
+        frame = frame.assign(year=month_numbers(frame["month"]) // 12)
     if "wage_band" in by and "wage_band" not in frame:
-        frame = frame.assign(wage_band=wage_band(frame["wage"]))
+        frame = frame.assign(wage_band=wage_band(numeric_values(frame["wage"], "wage")))
     missing = [b for b in by if b not in frame.columns]
     if missing:
         raise InputError(f"gap_summary: no column {', '.join(missing)} to group by")
@@ -196,8 +196,9 @@ def gap_summary(gaps: pd.DataFrame, by=("city", "year")) -> pd.DataFrame:
     by = list(by)
     frame = grouping_frame(gaps, by)
     affected = frame["flag_underdeclared"].to_numpy()
+    employee = employee_keys(frame["employee_id"])
     frame = frame.assign(
-        _aff_emp=np.where(affected, frame["employee_id"].astype(str), None),
+        employee_id=employee, _aff_emp=np.where(affected, employee, None),
         _aff=affected,
         _gap_er_aff=np.where(affected, frame["gap_employer_total"], np.nan),
         _gap_ee_aff=np.where(affected, frame["gap_employee_total"], np.nan),

@@ -23,6 +23,7 @@ import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
 from wuxian.retirement import national_table, to_month_index
+from wuxian.schema import numeric_values
 
 __all__ = ["load_brackets", "check_quick_deductions", "bracket_tax", "bonus_tax", "net_pay"]
 
@@ -145,7 +146,7 @@ def _regime_for(ym: np.ndarray, kind: str) -> np.ndarray:
 def _col(df: pd.DataFrame, name: str) -> np.ndarray:
     if name not in df.columns:
         raise InputError(f"{name}: column missing (needed for net_pay)")
-    v = pd.to_numeric(df[name], errors="coerce").to_numpy(float)
+    v = numeric_values(df[name], name)
     bad = np.flatnonzero(np.isnan(v))
     if bad.size:
         raise InputError(f"{name}: missing or non-numeric value in {format_rows(bad)}")
@@ -194,7 +195,7 @@ def net_pay(contrib_df: pd.DataFrame, special_deductions: str | None = None,
     total = _col(df, "employee_total")
     if "base_hf" in df.columns:
         rules = national_table("iit_rules").set_index("rule")["value"]
-        base_hf = pd.to_numeric(df["base_hf"], errors="coerce").to_numpy(float)
+        base_hf = numeric_values(df["base_hf"], "base_hf")
         cap = np.where(np.isnan(base_hf), np.inf, base_hf * float(rules["hf_deductible_rate"]))
         hf = np.minimum(hf, np.round(cap, 2))
     special = _col(df, special_deductions) if special_deductions else np.zeros(n)

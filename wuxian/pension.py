@@ -109,7 +109,7 @@ def _history_codes(history: pd.DataFrame, people_ids: pd.Index):
         raise InputError("employee_id: not in the per-employee table in "
                          + format_rows(np.flatnonzero(emp < 0)))
     month = to_month_index(history["month"], "month")
-    base = pd.to_numeric(history["base"], errors="coerce").to_numpy(float)
+    base = numeric_values(history["base"], "base")
     bad = np.flatnonzero(~(base >= 0))
     if bad.size:
         raise InputError(f"base: missing or negative in {format_rows(bad)}")
@@ -365,7 +365,7 @@ def project_history(history: pd.DataFrame, people: pd.DataFrame,
                         "city": history["city"].to_numpy()[pos][rep],
                         "month": to_month_labels(m_new), "base": base[pos][rep] * growth})
     if "wage" in history.columns:
-        new["wage"] = pd.to_numeric(history["wage"]).to_numpy(float)[pos][rep] * growth
+        new["wage"] = numeric_values(history["wage"], "wage")[pos][rep] * growth
     cols = [c for c in ("employee_id", "city", "month", "base", "wage") if c in history.columns]
     return pd.concat([history[cols].assign(month=history["month"].astype(str), projected=False),
                       new.assign(projected=True)], ignore_index=True)

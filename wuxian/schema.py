@@ -15,6 +15,7 @@ Examples
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,9 @@ ALIASES = {
     "sex": ("sex", "性别"),
 }
 REQUIRED = ("employee_id", "city", "month", "wage")
+#: Input columns wuxian reads as numbers (all others are keys or pass-through text).
+NUMERIC_INPUTS = ("wage", "base_salary", "declared_base", "hf_rate", "injury_rate",
+                  "medical_tier")
 
 CITY_NAMES = {
     **{c: c for c in vocab.CITIES},
@@ -125,7 +129,13 @@ def _codes(column: pd.Series, names: dict, field: str, hint: str) -> np.ndarray:
     return codes
 
 
-def _months(column: pd.Series) -> np.ndarray:
+def month_numbers(column: pd.Series) -> np.ndarray:
+    """Integer months (``year * 12 + month - 1``) of a month column (``YYYY-MM`` text, trimmed,
+    or datetimes), parsed once per distinct value; InputError naming missing or malformed rows.
+
+    >>> (month_numbers(pd.Series([" 2025-07", "2025-07"])) // 12).tolist()
+    [2025, 2025]
+    """
     if pd.api.types.is_datetime64_any_dtype(column):
         if column.isna().any():
             raise InputError(f"month: missing value in {format_rows(np.flatnonzero(column.isna()))}")
@@ -156,21 +166,115 @@ def nonnegative_values(x, name: str) -> np.ndarray:
 
 
 def numeric_values(column: pd.Series, field: str) -> np.ndarray:
-    """A column as float64: blanks become NaN, any other text that is not a number is an
-    InputError naming `field` and the rows.
+    """A column as float64: blanks become NaN; text that is not a number, ``inf``/``nan`` text,
+    true/false values and (for the fields in ``data/national/input_limits.csv``) numbers above
+    the plausible maximum are an InputError naming `field` and the rows, never the values.
 
     >>> numeric_values(pd.Series(["1.5", "", None]), "wage").tolist()
     [1.5, nan, nan]
+    >>> numeric_values(pd.Series(["1", "inf"]), "wage")
+    Traceback (most recent call last):
+    ...
+    wuxian.errors.InputError: wage: not a finite number in row 2
     """
-    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
-        return column.to_numpy(dtype=np.float64, na_value=np.nan)
-    values = pd.to_numeric(column, errors="coerce")
-    suspect = np.flatnonzero(values.isna().to_numpy() & column.notna().to_numpy())
-    text = column.iloc[suspect].astype(str).str.strip()
-    bad = suspect[(text != "").to_numpy()]
-    if bad.size:
-        raise InputError(f"{field}: not a number in {format_rows(bad)}")
-    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_bool_dtype(column):
+        boolean = column.notna().to_numpy()
+    elif column.dtype == object:  # cells of mixed types (Excel, a user's frame)
+        boolean = column.map(type, na_action="ignore").eq(bool).to_numpy()
+    else:
+        boolean = np.zeros(0, dtype=bool)
+    if boolean.any():
+        raise InputError(f"{field}: true/false is not a number in "
+                         f"{format_rows(np.flatnonzero(boolean))}")
+    if pd.api.types.is_numeric_dtype(column):
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        parsed = pd.to_numeric(column, errors="coerce")
+        suspect = np.flatnonzero(parsed.isna().to_numpy() & column.notna().to_numpy())
+        text = column.iloc[suspect].astype(str).str.strip()
+        bad = suspect[(text != "").to_numpy()]
+        if bad.size:
+            raise InputError(f"{field}: not a number in {format_rows(bad)}")
+        values = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        raise InputError(f"{field}: not a finite number in {format_rows(infinite)}")
+    limit = input_limits().get(field)
+    if limit is not None:
+        high = np.flatnonzero(values > limit[0])
+        if high.size:
+            raise InputError(f"{field}: implausible value (above {limit[0]:,.0f} {limit[1]}) in "
+                             f"{format_rows(high)}; check the unit and the cell")
+    return values
+
+
+@lru_cache(maxsize=1)
+def input_limits() -> dict:
+    """``{field: (maximum, unit)}`` from ``data/national/input_limits.csv``.
+
+    >>> input_limits()["wage"]
+    (100000000.0, 'yuan a month')
+    """
+    from .retirement import national_table
+
+    df = national_table("input_limits")
+    return {r.field: (float(r.max), r.unit) for r in df.itertuples()}
+
+
+def trimmed_ids(ids: pd.Series) -> tuple:
+    """``(codes, text)``: codes into the distinct ids and those ids as trimmed text (two
+    distinct ids may trim to one); InputError naming the rows of a missing or blank id.
+
+    >>> codes, text = trimmed_ids(pd.Series(["a ", "b", "a "]))
+    >>> codes.tolist(), list(text)
+    ([0, 1, 0], ['a', 'b'])
+    """
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    text = pd.Index(uniques).astype(str).str.strip()
+    blank = (codes < 0) | np.append(np.asarray(text == ""), False)[codes]
+    if blank.any():
+        raise InputError(f"employee_id: missing value in {format_rows(np.flatnonzero(blank))}")
+    return codes, text
+
+
+def employee_keys(ids: pd.Series) -> np.ndarray:
+    """Employee ids as trimmed text (an object array): ``" E001"``, ``"E001 "`` and ``"E001"``
+    are one employee, as city, month and category values are trimmed; an integer id ``7`` and
+    the text ``"7"`` are one employee. The ids are never shown in messages.
+
+    >>> employee_keys(pd.Series([" E001", "E001 ", 7])).tolist()
+    ['E001', 'E001', '7']
+    """
+    codes, text = trimmed_ids(ids)
+    return np.asarray(text, dtype=object)[codes]
+
+
+def employee_codes(ids: pd.Series) -> np.ndarray:
+    """0-based int64 codes of the trimmed employee ids (:func:`employee_keys`), in order of
+    first appearance.
+
+    >>> employee_codes(pd.Series(["b", " a", "b ", "a"])).tolist()
+    [0, 1, 0, 1]
+    """
+    codes, text = trimmed_ids(ids)
+    if text.has_duplicates:  # " E001" and "E001": one employee
+        codes = pd.factorize(text)[0][codes]
+    return codes.astype(np.int64)
+
+
+def with_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose numeric input columns (:data:`NUMERIC_INPUTS`, under any alias) are
+    float64, parsed by :func:`numeric_values` (a CSV read by :func:`wuxian.io.read_payroll`
+    holds text); for analysis of the input in pandas. Other columns are left as they are.
+
+    >>> with_numbers(pd.DataFrame({"应发工资": ["9000", ""], "note": ["007", "x"]})).dtypes.tolist()
+    [dtype('float64'), <StringDtype(na_value=nan)>]
+    """
+    out = df.copy()
+    for column, name in canonical_columns(df.columns).items():
+        if name in NUMERIC_INPUTS:
+            out[column] = numeric_values(df[column], name)
+    return out
 
 
 def _check_numeric(frame: pd.DataFrame) -> None:
@@ -231,13 +335,10 @@ def validate_payroll(df: pd.DataFrame) -> Cohort:
     col = {n: df[c] for n, c in by_name.items()}
     n = len(df)
 
-    ids = col["employee_id"]
-    if ids.isna().any():
-        raise InputError(f"employee_id: missing value in {format_rows(np.flatnonzero(ids.isna()))}")
-    employee_code = pd.factorize(ids)[0].astype(np.int64)
+    employee_code = employee_codes(col["employee_id"])
     city_code = _codes(col["city"], CITY_NAMES, "city",
                        "beijing, shanghai, guangzhou, shenzhen (or 北京, 上海, 广州, 深圳)")
-    month = _months(col["month"])
+    month = month_numbers(col["month"])
     if "category" in col:
         category_code = _codes(col["category"], CATEGORY_NAMES, "category",
                                ", ".join(vocab.CATEGORIES) + " (or 本市城镇, 外埠农业, ...)")
@@ -245,7 +346,7 @@ def validate_payroll(df: pd.DataFrame) -> Cohort:
         category_code = np.zeros(n, dtype=np.int64)  # documented default: local_urban
 
     numeric = {"wage": numeric_values(col["wage"], "wage")}
-    for name in ("base_salary", "declared_base", "hf_rate", "injury_rate", "medical_tier"):
+    for name in NUMERIC_INPUTS[1:]:
         if name in col:
             numeric[name] = numeric_values(col[name], name)
     _check_numeric(pd.DataFrame(numeric, copy=False))

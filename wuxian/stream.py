@@ -45,10 +45,10 @@ import pandas as pd
 from .contributions import (BASE_METHODS, NUMERIC_OUTPUTS, OUTPUT_COLUMNS, compute_block,
                             parameter_keys)
 from .errors import InputError, WuxianError, format_rows
-from .io import (CSV_ENCODINGS, READ_SUFFIXES, AtomicWriter, check_output_path,
-                 csv_read_options, file_suffix)
+from .io import (READ_SUFFIXES, AtomicWriter, arrow_to_pandas, check_headers, check_output_path,
+                 csv_encoding, csv_headers, csv_problem, csv_read_options, file_suffix)
 from .params import default_table
-from .schema import canonical_columns, validate_payroll
+from .schema import canonical_columns, trimmed_ids, validate_payroll
 
 DEFAULT_CHUNK_ROWS = 500_000
 COMMANDS = ("contributions", "gap")
@@ -76,29 +76,27 @@ def _reraise(exc: WuxianError, offset: int):
 
 
 # --------------------------------------------------------------------------------- reading
-def _csv_encoding(path: Path) -> str:
-    head = path.open("rb").read(1 << 20)
-    for encoding in CSV_ENCODINGS:
-        try:
-            head.decode(encoding)
-            return encoding
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(head) - 4:  # a character cut by the 1 MB window
-                return encoding
-    raise InputError(f"{path.name}: text encoding not recognised; save it as UTF-8")
-
-
 def count_rows(path) -> int | None:
     """Rows of a parquet file from its metadata (None for CSV: known after pass 1)."""
     path = Path(path)
     if path.is_dir():
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
-        return ds.dataset(path, format="parquet").count_rows()
+        try:
+            return ds.dataset(path, format="parquet").count_rows()
+        except (OSError, pa.ArrowException):
+            raise InputError(f"{path.name}: a file in this folder is not readable .parquet") \
+                from None
     if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(path).metadata.num_rows
+        try:
+            return pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException):
+            raise InputError(f"{path.name}: not a readable .parquet file (corrupt or truncated)") \
+                from None
     return None
 
 
@@ -127,13 +125,14 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
         raise InputError(f"{path}: no such file")
     offset = 0
     if suffix == ".csv":
-        encoding = _csv_encoding(path)
+        encoding = csv_encoding(path)
+        headers = csv_headers(path, encoding)
         try:
-            headers = pd.read_csv(path, nrows=0, encoding=encoding).columns
             reader = pd.read_csv(path, encoding=encoding, chunksize=chunk_rows,
-                                 **csv_read_options(headers))
+                                 **csv_read_options())
             with reader:
                 for chunk in reader:
+                    chunk.columns = headers
                     chunk.index = pd.RangeIndex(offset, offset + len(chunk))
                     offset += len(chunk)
                     yield chunk
@@ -141,7 +140,8 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
             raise InputError(f"{path.name}: text encoding changes after row {offset}; "
                              "save it as UTF-8") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputError(f"{path.name}: not a readable CSV file ({exc})") from None
+            raise InputError(f"{path.name}: not a readable CSV file ({csv_problem(exc)})") \
+                from None
         return
     yield from _parquet_chunks([path], chunk_rows)
 
@@ -156,13 +156,23 @@ def _parquet_chunks(files, chunk_rows: int):
         try:
             pf = pq.ParquetFile(file)
             schema = pf.schema_arrow
-            for batch in pf.iter_batches(batch_size=chunk_rows):
-                chunk = pa.Table.from_batches([batch], schema=schema).to_pandas()
-                chunk.index = pd.RangeIndex(offset, offset + len(chunk))
-                offset += len(chunk)
-                yield chunk
-        except (OSError, pa.ArrowException) as exc:
-            raise InputError(f"{file.name}: cannot read .parquet file ({exc})") from None
+            check_headers(schema.names, file.name)
+            batches = pf.iter_batches(batch_size=chunk_rows)
+        except (OSError, pa.ArrowException):
+            raise InputError(f"{file.name}: not a readable .parquet file (corrupt or truncated)") \
+                from None
+        while True:
+            try:  # arrow's messages may quote cells: reworded without them
+                batch = next(batches, None)
+            except (OSError, pa.ArrowException):
+                raise InputError(f"{file.name}: not a readable .parquet file after row {offset}"
+                                 " (corrupt or truncated)") from None
+            if batch is None:
+                break
+            chunk = arrow_to_pandas(pa.Table.from_batches([batch], schema=schema))
+            chunk.index = pd.RangeIndex(offset, offset + len(chunk))
+            offset += len(chunk)
+            yield chunk
 
 
 # --------------------------------------------------------------------------------- history
@@ -197,9 +207,14 @@ class History:
         mean[year - y0, codes] = agg["sum"].to_numpy() / agg["count"].to_numpy()
         return cls(pd.Index(ids), y0, mean)
 
+    def codes(self, ids) -> np.ndarray:
+        """Positions of the (trimmed) `ids` in :attr:`index`; -1 for an id not in it."""
+        local, text = trimmed_ids(pd.Series(ids))
+        return self.index.get_indexer(text)[local]
+
     def prior(self, ids, month: np.ndarray, wage: np.ndarray):
         """``(base, fallback)`` as :func:`wuxian.contributions.prior_year_average` gives."""
-        code = self.index.get_indexer(ids)
+        code = self.codes(ids)
         prev = month // 12 - 1 - self.year0
         ok = (prev >= 0) & (prev < len(self.mean)) & (code >= 0)
         base = np.full(len(month), np.nan)
@@ -221,7 +236,7 @@ class _Collector:
         self.seen = np.zeros((1024, self.width), dtype=np.uint8)
 
     def encode(self, ids: pd.Series) -> np.ndarray:
-        local, uniques = pd.factorize(ids)
+        local, uniques = trimmed_ids(ids)  # " E001" and "E001" are one employee
         d = self.codes
         table = np.fromiter((d.setdefault(u, len(d)) for u in uniques), dtype=np.int64,
                             count=len(uniques))
@@ -364,16 +379,20 @@ SUMMARY_SUMS = ("employee_months", "affected_months", "gap_employer_total", "gap
                 "_gap_er_aff", "_gap_ee_aff", "gap_housing_fund", "gap_pension_account")
 
 
-def summary_partial(gaps: pd.DataFrame, by) -> pd.DataFrame:
+def summary_partial(gaps: pd.DataFrame, by, employee=None) -> pd.DataFrame:
     """Per (group, employee) sums of a chunk of :func:`wuxian.gap` rows; combine the chunks
-    with :func:`summary_combine` (the result of :func:`wuxian.gap_summary`)."""
+    with :func:`summary_combine` (the result of :func:`wuxian.gap_summary`). `employee`
+    (integer codes, e.g. :meth:`History.codes`) replaces the trimmed id text as the key."""
     from .gap import grouping_frame
+    from .schema import employee_keys
 
     by = list(by)
     frame = grouping_frame(gaps, by)
     aff = frame["flag_underdeclared"].to_numpy()
+    if employee is None:
+        employee = employee_keys(frame["employee_id"])
     frame = pd.DataFrame({
-        **{b: frame[b] for b in by}, "employee_id": frame["employee_id"].astype(str),
+        **{b: frame[b] for b in by}, "employee_id": employee,
         "employee_months": 1, "affected_months": aff.astype(np.int64),
         "gap_employer_total": frame["gap_employer_total"],
         "gap_employee_total": frame["gap_employee_total"],
@@ -384,11 +403,18 @@ def summary_partial(gaps: pd.DataFrame, by) -> pd.DataFrame:
     return frame.groupby(by + ["employee_id"], observed=True, sort=False).sum().reset_index()
 
 
+def summary_fold(partials, by) -> pd.DataFrame:
+    """One :func:`summary_partial` frame summing `partials` (one row per group and employee):
+    the running state of a streamed ``gap --by``, as large as the distinct (group, employee)
+    pairs, whatever the number of rows."""
+    per = pd.concat(list(partials), ignore_index=True)
+    return per.groupby(list(by) + ["employee_id"], observed=True, sort=False).sum().reset_index()
+
+
 def summary_combine(partials, by) -> pd.DataFrame:
     """:func:`wuxian.gap_summary` from :func:`summary_partial` pieces (sums agree to rounding)."""
     by = list(by)
-    per = pd.concat(list(partials), ignore_index=True)
-    per = per.groupby(by + ["employee_id"], observed=True, sort=False).sum()
+    per = summary_fold(partials, by).set_index(by + ["employee_id"])
     per["_affected"] = per["affected_months"] > 0
     g = per.groupby(level=by, observed=True, sort=True)
     s = g.sum()
@@ -408,13 +434,18 @@ def summary_combine(partials, by) -> pd.DataFrame:
 
 def stream_file(src, out, command: str = "contributions",
                 base_method: str = "prior_year_average", table=None, strict: bool = False,
-                by=None, chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool = True) -> int:
+                by=None, chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool = True,
+                inputs=(), escape: bool = True) -> int:
     """Compute `command` for the payroll file `src` chunk by chunk into `out`; return rows.
 
     Two passes (module docstring). With `by` (gap only) the output is
     :func:`wuxian.gap_summary` grouped by those columns, built from per-chunk partial sums.
     A progress bar on stderr shows rows and rows/s for each pass. Every error names the row
-    by its number in the whole file, and leaves no `out` behind.
+    by its number in the whole file, and leaves no `out` behind. `out` may not be `src` or
+    one of `inputs`; `escape` as in :func:`wuxian.io.write_table`.
+
+    The summary's state is folded whenever the pieces since the last fold outgrow it, so
+    memory stays of the order of the distinct (group, employee) pairs.
     """
     from tqdm import tqdm
 
@@ -422,15 +453,16 @@ def stream_file(src, out, command: str = "contributions",
         raise InputError(f"stream: unknown command {command!r}")
     if base_method not in BASE_METHODS:
         raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
-    out = check_output_path(out)
+    inputs = [src, *inputs]
+    out = check_output_path(out, inputs)
     table = table if table is not None else default_table()
     total = count_rows(src)
     kw = dict(unit=" rows", unit_scale=True, disable=not progress, file=sys.stderr,
               dynamic_ncols=True)
     with tqdm(total=total, desc="pass 1/2 check", **kw) as bar:
         history, total = scan(src, chunk_rows, table, bar)
-    partials = []
-    with AtomicWriter(out) as writer, tqdm(total=total, desc="pass 2/2 compute", **kw) as bar:
+    partials, pending = [], 0
+    with AtomicWriter(out, inputs, escape) as writer, tqdm(total=total, desc="pass 2/2 compute", **kw) as bar:
         done = 0
         for chunk in iter_chunks(src, chunk_rows):
             try:
@@ -438,7 +470,11 @@ def stream_file(src, out, command: str = "contributions",
             except WuxianError as exc:
                 _reraise(exc, done)
             if by:
-                partials.append(summary_partial(result, by))
+                partials.append(summary_partial(result, by, history.codes(
+                    result[_id_column(result)]) if history is not None else None))
+                pending += len(partials[-1])
+                if len(partials) > 1 and pending > len(partials[0]):
+                    partials, pending = [summary_fold(partials, by)], 0
             else:
                 writer.write(result)
             done += len(chunk)

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, format_rows
+from .schema import numeric_values
 from .pension import Assumptions, account_balance, claim_city_from_history, normalise_city
 from .retirement import (national_table, region_of, to_month_index, to_month_labels,
                          track_codes)
@@ -87,7 +88,7 @@ def expand_spells(spells: pd.DataFrame) -> pd.DataFrame:
     n = end - start + 1
     spell = np.repeat(np.arange(len(spells)), n)
     offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    base = (pd.to_numeric(spells["base"], errors="coerce").to_numpy(float)
+    base = (numeric_values(spells["base"], "base")
             if "base" in spells.columns else np.full(len(spells), np.nan))
     return pd.DataFrame({"spell": spell, "city": normalise_city(spells["city"].to_numpy())[spell],
                          "month": to_month_labels(start[spell] + offset),

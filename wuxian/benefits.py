@@ -6,14 +6,13 @@ the data raises :class:`~wuxian.errors.MissingParameterError`; it is never taken
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
 from wuxian.params.months import month_label
-from wuxian.retirement import NATIONAL_DIR, national_table, to_month_index
+import wuxian.retirement as _retirement
+from wuxian.retirement import NATIONAL_DIR, national_table, to_month_index  # noqa: F401
 from wuxian.schema import nonnegative_values as _arr
 from wuxian.injury import (death_benefits, injury_disability, nursing_allowance)  # noqa: F401
 
@@ -27,11 +26,11 @@ def _ym(text) -> np.ndarray:
     return to_month_index(text, "month")
 
 
-@lru_cache(maxsize=None)
 def _csv(name: str) -> pd.DataFrame:
     """A benefit table whose not-found periods are rows with blank values (and blank
-    confidence), so it is read without :func:`~wuxian.retirement.national_table`'s check."""
-    return pd.read_csv(NATIONAL_DIR / name)
+    confidence): read by :func:`~wuxian.retirement.national_table` (cached, a corrupt file is
+    a ParameterError naming it) with the confidence allowed blank."""
+    return national_table(name.removesuffix(".csv"), confidence=False)
 
 
 def unemployment_months(years, city: str = "national", month=None) -> np.ndarray:
@@ -122,10 +121,10 @@ def unemployment_months(years, city: str = "national", month=None) -> np.ndarray
 
 
 def _series(city: str, series: str) -> pd.DataFrame:
-    p = NATIONAL_DIR / f"series_{city}.csv"
+    p = _retirement.NATIONAL_DIR / f"series_{city}.csv"
     if not p.exists():
         raise MissingParameterError(f"{series}: no data file for city {city!r}")
-    s = pd.read_csv(p)
+    s = national_table(f"series_{city}")
     return s[s.series == series]
 
 

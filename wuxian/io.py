@@ -448,7 +448,8 @@ class AtomicWriter:
     SIGTERM turned into an exception by the CLI) removes the temporary file and leaves `path`
     untouched. CSV is UTF-8; parquet keeps the first chunk's column types for every chunk
     (a later chunk that cannot be stored so is an InputError naming the column); ``.xlsx``
-    holds one sheet of at most :data:`XLSX_MAX_ROWS` rows.
+    holds one sheet of at most :data:`XLSX_MAX_ROWS` rows (XML stores a carriage return in
+    a cell as a line feed: the one change a text cell can undergo in ``.xlsx``).
 
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "o.csv"
@@ -476,7 +477,8 @@ class AtomicWriter:
         elif self.kind == ".xlsx":
             self._write_xlsx(df)
         else:
-            df.to_csv(self.handle, index=False, header=self.rows == 0, encoding="utf-8")
+            df.to_csv(self.handle, index=False, header=self.rows == 0, encoding="utf-8",
+                      quoting=csv.QUOTE_ALL if _has_carriage_return(df) else csv.QUOTE_MINIMAL)
         self.rows += len(df)
 
     def _write_parquet(self, df: pd.DataFrame) -> None:
@@ -518,8 +520,20 @@ class AtomicWriter:
         if self.rows + len(df) > XLSX_MAX_ROWS:
             raise InputError(f"{self.path.name}: more than {XLSX_MAX_ROWS:,} rows do not fit "
                              "in one Excel sheet; write CSV or parquet")
-        for row in df.astype(object).where(df.notna(), None).itertuples(index=False):
-            self.sheet.append([_xlsx_cell(v) for v in row])
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+        from openpyxl.utils.exceptions import IllegalCharacterError
+
+        try:
+            for row in df.astype(object).where(df.notna(), None).itertuples(index=False):
+                self.sheet.append([_xlsx_cell(v) for v in row])
+        except IllegalCharacterError:
+            bad = [str(c) for c in df.columns if df[c].dtype == object or
+                   pd.api.types.is_string_dtype(df[c])
+                   if df[c].astype("string").str.contains(ILLEGAL_CHARACTERS_RE.pattern)
+                   .fillna(False).any()]
+            raise InputError(f"{self.path.name}: column {', '.join(bad) or '?'} holds control "
+                             "characters an Excel sheet cannot store; write CSV or parquet") \
+                from None
 
     def commit(self) -> None:
         if self.kind == ".parquet":
@@ -536,8 +550,26 @@ class AtomicWriter:
         os.chmod(self.tmp, 0o666 & ~current_umask())
         os.replace(self.tmp, self.path)
 
+    def _xlsx_cleanup(self) -> None:
+        """Finish openpyxl's sheet stream and delete its own temporary file (it writes each
+        sheet to a file in the system temp folder first); otherwise a failed stream prints
+        an 'Exception ignored' traceback when collected, and the file stays."""
+        writer = getattr(getattr(self, "sheet", None), "_writer", None)
+        if writer is None:
+            return
+        try:
+            writer.close()
+        except Exception:  # noqa: BLE001 - the stream failed already (a full disk)
+            pass
+        try:
+            writer.cleanup()
+        except (OSError, ValueError):
+            pass
+
     def abort(self) -> None:
         """Remove the temporary file; never raises (a full disk may fail every close)."""
+        if self.kind == ".xlsx":
+            self._xlsx_cleanup()
         for close in (getattr(self.writer, "close", None), self.handle.close):
             try:
                 if close is not None:
@@ -562,6 +594,23 @@ class AtomicWriter:
         else:
             self.abort()
         return False
+
+
+def _has_carriage_return(df: pd.DataFrame) -> bool:
+    """True if a text cell holds a bare carriage return: pandas quotes fields holding a line
+    feed but not a carriage return, which CSV readers take as a line end, so such chunks are
+    written fully quoted.
+
+    >>> _has_carriage_return(pd.DataFrame({"a": ["x", "y" + chr(13) + "z"]}))
+    True
+    """
+    for name in df.columns[[t == object or pd.api.types.is_string_dtype(t) for t in df.dtypes]]:
+        col = df[name]
+        if col.dtype == object:
+            col = col.where(col.map(type, na_action="ignore") == str).astype("string")
+        if col.str.contains("\r", regex=False).fillna(False).any():
+            return True
+    return False
 
 
 def _xlsx_cell(v):

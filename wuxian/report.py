@@ -7,6 +7,11 @@ notebook saves every figure as PNG and SVG and its key tables as CSV in the same
     reports/shanghai_2025/shanghai_2025.html   .ipynb (executed)   *.png  *.svg  *.csv
     reports/compare_2025/compare_2025.html     ...
 
+A report is built in a hidden temporary folder beside its own (``reports/.shanghai_2025.<pid>.
+<random>.tmp``) and renamed into place only once complete, replacing the previous report; an
+error, a full disk, Ctrl-C or SIGTERM removes the temporary folder and leaves the previous
+report as it was. Temporary folders of runs that were killed are removed by the next run.
+
 The request is checked before any notebook runs: an unknown city, a year the parameter data
 does not cover, or a year (or city) the cohort has no rows for is a :class:`ReportError`
 naming what is available. Reports show aggregates only (see :mod:`wuxian.plots`).
@@ -19,7 +24,9 @@ Traceback (most recent call last):
 wuxian.report.ReportError: unknown city 'atlantis'; known: beijing, shanghai, guangzhou, shenzhen
 """
 
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -53,6 +60,11 @@ def _cohort_path(cohort) -> Path:
     if not path.exists():
         raise ReportError(f"cohort file not found: {path}")
     return path
+
+
+def _cohort_param(cohort) -> str:
+    """The cohort's absolute path, for a notebook running in another folder."""
+    return str(_cohort_path(cohort).resolve())
 
 
 def _cohort_months(cohort) -> pd.DataFrame:
@@ -132,30 +144,86 @@ def _check_complete(cities, year: int) -> None:
 
 # ---------------------------------------------------------------- execution
 def _execute(notebook: str, name: str, out, parameters: dict, show_code: bool) -> Path:
-    """Run `notebook` with papermill into ``out/name/`` and export ``name.html`` there."""
+    """Run `notebook` with papermill and export ``name.html``, into ``out/name/``.
+
+    Everything is written to a hidden temporary folder beside ``out/name`` (the notebook runs
+    there, with ``out="."``) that replaces ``out/name`` only when complete; any exception
+    (a failing cell, a full disk, KeyboardInterrupt) removes it and leaves a previous report
+    untouched. Leftovers of killed runs are removed first.
+    """
+    from .io import remove_stale_temps, temp_path
+
+    final = Path(out) / name
+    final.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(final)
+    work = temp_path(final, directory=True)
+    try:
+        _render(notebook, name, work, parameters, show_code, final)
+        _move_into_place(work, final)
+    except BaseException:
+        _remove(work)
+        raise
+    return final / f"{name}.html"
+
+
+def _render(notebook: str, name: str, folder: Path, parameters: dict, show_code: bool,
+            final: Path) -> None:
+    """Execute `notebook` into `folder` and export ``folder/name.html``."""
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
 
-    folder = Path(out) / name
-    folder.mkdir(parents=True, exist_ok=True)
     executed = folder / f"{name}.ipynb"
-    params = dict(parameters, out=str(folder.resolve()))
+    params = dict(parameters, out=".")  # the kernel runs in `folder`: no temporary path shown
     try:
         pm.execute_notebook(str(NOTEBOOKS / notebook), str(executed), parameters=params,
                             kernel_name=KERNEL, progress_bar=False, log_output=False,
                             cwd=str(folder))
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"{notebook} failed in cell {exc.exec_count}: {exc.ename}: "
-                          f"{exc.evalue} (executed notebook: {executed})") from None
+                          f"{exc.evalue}; no report was written to {final}") from None
     nb = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(exclude_input=not show_code, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    target = folder / f"{name}.html"
     body = strip_remote_scripts(body)
-    target.write_text(body, encoding="utf-8")
-    return target
+    with open(folder / f"{name}.html", "w", encoding="utf-8") as handle:
+        handle.write(body)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _move_into_place(work: Path, final: Path) -> None:
+    """Rename the complete folder `work` to `final`. A previous `final` is first renamed to
+    a hidden temporary name (put back if the second rename fails), then deleted."""
+    from .io import current_umask, temp_path
+
+    os.chmod(work, 0o777 & ~current_umask())  # mkdtemp made it private (0700)
+    if not (final.exists() or final.is_symlink()):
+        os.replace(work, final)
+        return
+    old = temp_path(final, directory=final.is_dir() and not final.is_symlink())
+    try:
+        os.replace(final, old)
+        os.replace(work, final)
+    except BaseException:
+        if not os.path.lexists(final):
+            os.replace(old, final)  # the previous report back where it was
+        else:
+            _remove(old)
+        raise
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """Delete a file or folder, ignoring errors (a killed run's leftovers are removed later)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def strip_remote_scripts(body: str) -> str:
@@ -173,7 +241,7 @@ def build_city(city, year=None, cohort=None, out="reports") -> Path:
     year = default_year(cohort) if year is None else year
     (city,), year = check_request(city, year, cohort)
     return _execute("city_report.ipynb", f"{city}_{year}", out,
-                    {"city": city, "year": year, "cohort": str(_cohort_path(cohort))}, False)
+                    {"city": city, "year": year, "cohort": _cohort_param(cohort)}, False)
 
 
 def build_compare(year=None, cohort=None, out="reports") -> Path:
@@ -181,13 +249,13 @@ def build_compare(year=None, cohort=None, out="reports") -> Path:
     year = default_year(cohort) if year is None else year
     _, year = check_request(None, year, cohort)
     return _execute("compare_cities.ipynb", f"compare_{year}", out,
-                    {"year": year, "cohort": str(_cohort_path(cohort))}, False)
+                    {"year": year, "cohort": _cohort_param(cohort)}, False)
 
 
 def build_quickstart(cohort=None, out="reports") -> Path:
     """Run the quickstart notebook (code shown) and export it."""
     return _execute("quickstart.ipynb", "quickstart", out,
-                    {"cohort": str(_cohort_path(cohort))}, True)
+                    {"cohort": _cohort_param(cohort)}, True)
 
 
 def build_all(year=None, cohort=None, out="reports") -> list:
@@ -236,20 +304,13 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
-    """``python -m wuxian.report ...`` (same arguments as ``wuxian report``)."""
-    import argparse
+    """``python -m wuxian.report ...`` (same arguments as ``wuxian report``), run by
+    :func:`wuxian.cli.main`: any failure prints ``error: ...`` and exits with status 2."""
     import sys
 
-    from .errors import WuxianError
+    from .cli import main as cli_main
 
-    parser = argparse.ArgumentParser(prog="wuxian")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["report"] + list(sys.argv[1:] if argv is None else argv))
-    try:
-        return args.func(args)
-    except WuxianError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return cli_main(["report"] + list(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,13 @@
 """Read the parameter CSVs and check their columns with a pandera schema.
 
+Every data CSV of wuxian (``data/params`` here, ``data/national`` through
+:func:`wuxian.retirement.national_table`) is read by :func:`read_data_csv`, which turns a
+corrupt file into a :class:`~wuxian.errors.ParameterError` naming the file and, when known,
+the line: an empty or truncated file, a row with the wrong number of fields, text that is not
+UTF-8 (a file saved as GBK), broken quoting, a missing or repeated column, a non-number in a
+numeric column. Messages name columns and lines, never the value of a cell (a key column's
+value such as a city or a month excepted).
+
 Examples
 --------
 >>> table = load()
@@ -7,9 +15,13 @@ Examples
 ['beijing', 'guangzhou', 'shanghai', 'shenzhen']
 """
 
+import codecs
+import csv
+import io
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -55,22 +67,167 @@ COVERAGE_SCHEMA = pa.DataFrameSchema(
 )
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                       encoding="utf-8-sig")
+#: Columns whose values may be quoted in an error message (they say where, not what).
+KEY_COLUMNS = ("city", "category", "item", "period_start", "period_end")
 
 
-def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, what: str) -> pd.DataFrame:
+def _lines_text(lines, limit: int = 5) -> str:
+    """``'line 5'``, ``'lines 5, 9'`` or ``'lines 5, 9, 12, 20, 21 and 3 more'``."""
+    lines = [int(n) for n in lines]
+    more = f" and {len(lines) - limit} more" if len(lines) > limit else ""
+    return ("line " if len(lines) == 1 else "lines ") + ", ".join(map(str, lines[:limit])) + more
+
+
+def read_data_csv(path, where: str | None = None, *, required=(), numeric=(),
+                  allow_empty: bool = False, **options) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read a data CSV strictly; return the frame and the file line of each of its rows.
+
+    The file must be UTF-8 (a BOM is allowed) with one header line, every row having as many
+    fields as the header, every header named once, the `required` columns present, and every
+    non-blank cell of the `numeric` columns a number (``inf`` included). Anything else is a
+    :class:`~wuxian.errors.ParameterError` that starts with `where` (default: the path) and
+    names the line when known, never a cell value. `options` go to :func:`pandas.read_csv`;
+    a numeric column pandas read as text is converted with :func:`pandas.to_numeric` (unless
+    `options` give a ``dtype``). A blank line is skipped, as pandas does.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("a,b\\n1,2\\n3\\n")
+    >>> read_data_csv(p, "t.csv")
+    Traceback (most recent call last):
+    ...
+    wuxian.errors.ParameterError: t.csv line 3: 1 field where the header has 2 (a truncated line, or a missing or extra comma)
+    >>> _ = p.write_text("a,b\\n1,x\\n")
+    >>> read_data_csv(p, "t.csv", numeric=["b"])
+    Traceback (most recent call last):
+    ...
+    wuxian.errors.ParameterError: t.csv line 2: column b is not a number
+    """
+    path = Path(path)
+    where = where or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ParameterError(f"{where}: file not found") from None
+    except OSError as exc:
+        raise ParameterError(f"{where}: cannot be read ({exc.strerror or type(exc).__name__})") \
+            from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    if not raw.strip():
+        raise ParameterError(f"{where}: empty file (no header line)")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw:
+        raise ParameterError(f"{where}: UTF-16 text or binary data, not a UTF-8 CSV file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        if exc.end >= len(raw) and exc.reason == "unexpected end of data":
+            why = "the file ends in the middle of a character (truncated?)"
+        else:
+            why = "not UTF-8 text (saved as GBK/GB18030?); save the file as UTF-8"
+        raise ParameterError(f"{where} line {line}: {why}") from None
+    header, header_line, lines, prev = None, 0, [], 0
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for row in reader:
+            start, prev = prev + 1, reader.line_num
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line (pandas skips it too)
+            if header is None:
+                header, header_line = row, start
+                _check_header(header, where, header_line)
+                continue
+            if len(row) != len(header):
+                word = "field" if len(row) == 1 else "fields"
+                raise ParameterError(f"{where} line {start}: {len(row)} {word} where the header "
+                                     f"has {len(header)} (a truncated line, or a missing or "
+                                     "extra comma)")
+            lines.append(start)
+    except csv.Error:
+        raise ParameterError(f"{where} line {prev + 1}: malformed CSV quoting (a quoted field "
+                             "that is never closed: a truncated file or a stray quote?)") \
+            from None
+    if header is None:
+        raise ParameterError(f"{where}: empty file (no header line)")
+    missing = [c for c in required if c not in [h.strip() for h in header]]
+    if missing:
+        raise ParameterError(f"{where} line {header_line}: missing column"
+                             f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    if not lines and not allow_empty:
+        raise ParameterError(f"{where}: no data rows after the header (a truncated file?)")
+    try:
+        frame = pd.read_csv(io.StringIO(text, newline=""), **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
+        raise ParameterError(f"{where}: not a readable CSV file") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    lines = np.asarray(lines, dtype=np.int64)
+    if len(lines) != len(frame):  # pandas read the rows otherwise: number them from the header
+        lines = header_line + 1 + np.arange(len(frame), dtype=np.int64)
+    for column in numeric:
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        given = values.notna().to_numpy()
+        if pd.api.types.is_numeric_dtype(values):
+            number = values.to_numpy(dtype=float, na_value=np.nan)
+            converted = None
+        else:
+            stripped = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+            converted = pd.to_numeric(stripped.where(stripped != ""), errors="coerce")
+            number = converted.to_numpy(dtype=float, na_value=np.nan)
+        bad = given & np.isnan(number)  # "inf" is a number (base_cap: no cap)
+        if bad.any():
+            raise ParameterError(f"{where} {_lines_text(lines[bad])}: column {column} is not a "
+                                 "number")
+        if converted is not None and "dtype" not in options:
+            frame[column] = converted
+    return frame, lines
+
+
+def _check_header(header: list, where: str, line: int) -> None:
+    seen: dict = {}
+    for i, name in enumerate(header, 1):
+        key = name.strip()
+        if not key:
+            raise ParameterError(f"{where} line {line}: column {i} has no header")
+        if key in seen:
+            raise ParameterError(f"{where} line {line}: column {key!r} given twice (columns "
+                                 f"{seen[key]} and {i})")
+        seen[key] = i
+
+
+def _read_csv(path: Path, schema: pa.DataFrameSchema, numeric=()) -> tuple[pd.DataFrame,
+                                                                          np.ndarray]:
+    """A parameter file as text (blank cells missing) and its file lines; pandera coerces."""
+    required = [name for name, column in schema.columns.items() if column.required]
+    return read_data_csv(path, str(path), required=required, numeric=numeric, dtype=str,
+                         keep_default_na=False, na_values=[""])
+
+
+def _check(schema: pa.DataFrameSchema, frame: pd.DataFrame, what: str,
+           lines: np.ndarray | None = None) -> pd.DataFrame:
+    """Validate `frame` against `schema`; ParameterError naming columns and file lines, and
+    the offending value only for a key column (:data:`KEY_COLUMNS`) or a column-level check
+    (a column name)."""
+    if lines is None:
+        lines = np.arange(len(frame), dtype=np.int64) + 2
     try:
         return schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        lines = []
+        out = []
         for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
-            rows = ", ".join(str(i + 2) for i in group["index"].dropna().astype(int).head(5))
-            where = f" (file lines {rows})" if rows else ""
-            lines.append(f"  {column}: fails {check}{where}; e.g. {group['failure_case'].iloc[0]!r}")
-        raise ParameterError(f"{what} breaks the parameter schema:\n" + "\n".join(lines)) from None
+            index = group["index"].dropna().astype(int)
+            index = index[(index >= 0) & (index < len(lines))]
+            where = f" (file {_lines_text(lines[index.to_numpy()])})" if len(index) else ""
+            example = ""
+            if column in KEY_COLUMNS or group["index"].isna().all():
+                example = f"; e.g. {group['failure_case'].iloc[0]!r}"
+            out.append(f"  {column}: fails {check}{where}{example}")
+        raise ParameterError(f"{what} breaks the parameter schema:\n" + "\n".join(out)) from None
 
 
 def load(data_dir: Path | str | None = None, *, complete: bool = True) -> ParamTable:
@@ -105,24 +262,45 @@ def load(data_dir: Path | str | None = None, *, complete: bool = True) -> ParamT
     coverage_path = folder / "coverage.csv"
     if not coverage_path.exists():
         raise ParameterError(f"parameter data not found: {coverage_path}")
-    coverage = _check(COVERAGE_SCHEMA, _read_csv(coverage_path), str(coverage_path))
-    frames = []
+    frame, lines = _read_csv(coverage_path, COVERAGE_SCHEMA)
+    coverage = _check(COVERAGE_SCHEMA, frame, str(coverage_path), lines)
+    frames, paths = [], {}
     for city in coverage["city"]:
         path = folder / f"{city}.csv"
         if not path.exists():
             raise ParameterError(f"coverage.csv lists {city} but {path} does not exist")
-        frame = _check(ROW_SCHEMA, _read_csv(path), str(path))
-        if (frame["city"] != city).any():
-            raise ParameterError(f"{path}: rows for another city than {city!r}")
-        frame.insert(0, "file_line", frame.index + 2)
+        frame, lines = _read_csv(path, ROW_SCHEMA, vocab.NUMERIC_FIELDS)
+        frame = _check(ROW_SCHEMA, frame, str(path), lines)
+        other = np.flatnonzero((frame["city"] != city).to_numpy())
+        if other.size:
+            raise ParameterError(f"{path} {_lines_text(lines[other])}: rows for another city "
+                                 f"than {city!r}")
+        frame.insert(0, "file_line", lines)
         frame.insert(0, "file", path.name)
         frames.append(frame)
+        paths[city] = path
     rows = pd.concat(frames, ignore_index=True)
     rows["notes"] = rows["notes"].fillna("")
     rows["applies"] = rows["applies"].fillna("yes") if "applies" in rows else "yes"
     coverage = coverage.set_index("city")
-    validate_rows(rows, coverage, complete=complete)
+    try:
+        validate_rows(rows, coverage, complete=complete)
+    except ParameterError as exc:
+        raise _with_files(exc, paths) from None
     return ParamTable(rows=rows, coverage=coverage)
+
+
+def _with_files(exc: ParameterError, paths: dict) -> ParameterError:
+    """`exc` with the files of the cities it names, when its lines name cities but no file
+    (the gaps of a city file cut short at a line end name only city, item and months)."""
+    text = str(exc)
+    if any(p.name in text for p in paths.values()):
+        return exc
+    named = [str(p) for city, p in paths.items()
+             if any(line.strip().startswith(f"{city} ") for line in text.splitlines()[1:])]
+    if not named:
+        return exc
+    return type(exc)(f"{text}\n(in {', '.join(named)}: rows missing, or the file truncated?)")
 
 
 @lru_cache(maxsize=1)

@@ -348,7 +348,7 @@ def _run_dask(args, out, table, by, strict) -> int:
     """``--engine dask``: LocalCluster (or ``--scheduler``), parquet/CSV in, one file out."""
     try:
         import dask
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise InputError("--engine dask needs dask: pip install 'dask[dataframe,distributed]'") from None
     from . import dask as wdask
@@ -358,12 +358,11 @@ def _run_dask(args, out, table, by, strict) -> int:
     if args.scheduler:
         cluster, client = None, Client(args.scheduler)
     else:
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                               dashboard_address=None)
+        cluster = wdask.local_cluster(args.workers)
         client = Client(cluster)
     try:
         with dask.config.set({"dataframe.convert-string": False}):
-            ddf = wdask.read(args.input)
+            ddf = wdask.read(args.input, numbers=False)
             engine = wdask.gap if args.command == "gap" else wdask.contributions
             kw = {"strict": strict} if args.command == "gap" else {}
             result = engine(ddf, base_method=args.base_method, params=table, **kw)
@@ -390,6 +389,17 @@ def _write_in_order(client, result, out, window: int, inputs=(), escape=True) ->
 
     from .io import AtomicWriter
 
+    from .dask import hidden_error
+
+    def result_of(future):
+        try:
+            return future.result()
+        except WuxianError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a worker's message may quote the data
+            error = hidden_error(exc)
+        raise error
+
     parts = iter(result.to_delayed())
     pending: deque = deque()
     rows = 0
@@ -397,11 +407,11 @@ def _write_in_order(client, result, out, window: int, inputs=(), escape=True) ->
         for part in parts:
             pending.append(client.compute(part))
             if len(pending) >= window:
-                frame = pending.popleft().result()
+                frame = result_of(pending.popleft())
                 writer.write(frame)
                 rows += len(frame)
         while pending:
-            frame = pending.popleft().result()
+            frame = result_of(pending.popleft())
             writer.write(frame)
             rows += len(frame)
     return rows

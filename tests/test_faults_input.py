@@ -414,3 +414,13 @@ def test_control_characters_cannot_go_to_xlsx(tmp_path, capsys):
     assert cli("contributions", src, "--out", out) == 2
     assert "column note holds control characters" in capsys.readouterr().err
     assert listing(tmp_path) == ["pay.csv"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_first_row_longer_than_the_header_is_an_error(tmp_path, capsys, engine):
+    src = tmp_path / "pay.csv"
+    src.write_text(f"employee_id,city,month,wage\nE1,shanghai,2025-07,9000,{ID_NUMBER}\n")
+    assert cli("contributions", src, "--out", tmp_path / "o.csv", engine=engine) == 2
+    err = capsys.readouterr().err
+    assert "more than the 4 fields of the header" in err and ID_NUMBER not in err
+    assert listing(tmp_path) == ["pay.csv"]

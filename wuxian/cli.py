@@ -355,14 +355,16 @@ def _run_dask(args, out, table, by, strict) -> int:
 
     if not args.input.exists():
         raise InputError(f"{args.input}: no such file")
-    if args.scheduler:
-        cluster, client = None, Client(args.scheduler)
-    else:
-        cluster = wdask.local_cluster(args.workers)
-        client = Client(cluster)
-    try:
-        with dask.config.set({"dataframe.convert-string": False}):
-            ddf = wdask.read(args.input, numbers=False)
+    with dask.config.set({"dataframe.convert-string": False}):
+        # the file is checked (encoding, header, first rows) before any cluster starts; all
+        # columns stay as written, as --engine memory reads them
+        ddf = wdask.read(args.input, numbers=False)
+        if args.scheduler:
+            cluster, client = None, Client(args.scheduler)
+        else:
+            cluster = wdask.local_cluster(args.workers)  # quiet: worker logs quote data
+            client = Client(cluster)
+        try:
             engine = wdask.gap if args.command == "gap" else wdask.contributions
             kw = {"strict": strict} if args.command == "gap" else {}
             result = engine(ddf, base_method=args.base_method, params=table, **kw)
@@ -375,10 +377,10 @@ def _run_dask(args, out, table, by, strict) -> int:
             else:
                 rows = _write_in_order(client, result, out, window=2 * max(1, args.workers),
                                        inputs=_inputs(args), escape=args.escape_formulas)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
     print(f"wrote {out}: {rows} rows", file=sys.stderr)
     return 0
 

@@ -146,8 +146,17 @@ def _read_csv(path: Path) -> pd.DataFrame:
                          "save it as UTF-8") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path.name}: not a readable CSV file ({csv_problem(exc)})") from None
+    check_fields(df, headers, path.name)
     df.columns = headers
     return df
+
+
+def check_fields(df: pd.DataFrame, headers, where: str) -> None:
+    """InputError if pandas made index columns of rows longer than the header (it does so
+    silently when the first data row has more fields, shifting every column)."""
+    if not isinstance(df.index, pd.RangeIndex):
+        raise InputError(f"{where}: not a readable CSV file (a data row has more than the "
+                         f"{len(headers)} fields of the header)")
 
 
 def csv_problem(exc: Exception) -> str:

@@ -45,8 +45,9 @@ import pandas as pd
 from .contributions import (BASE_METHODS, NUMERIC_OUTPUTS, OUTPUT_COLUMNS, compute_block,
                             parameter_keys)
 from .errors import InputError, WuxianError, format_rows
-from .io import (READ_SUFFIXES, AtomicWriter, arrow_to_pandas, check_headers, check_output_path,
-                 csv_encoding, csv_headers, csv_problem, csv_read_options, file_suffix)
+from .io import (READ_SUFFIXES, AtomicWriter, arrow_to_pandas, check_fields, check_headers,
+                 check_output_path, csv_encoding, csv_headers, csv_problem, csv_read_options,
+                 file_suffix)
 from .params import default_table
 from .schema import canonical_columns, trimmed_ids, validate_payroll
 
@@ -132,6 +133,7 @@ def iter_chunks(path, chunk_rows: int = DEFAULT_CHUNK_ROWS):
                                  **csv_read_options())
             with reader:
                 for chunk in reader:
+                    check_fields(chunk, headers, path.name)
                     chunk.columns = headers
                     chunk.index = pd.RangeIndex(offset, offset + len(chunk))
                     offset += len(chunk)

@@ -34,8 +34,9 @@ import pandas as pd
 
 from .errors import InputError
 from .params import CITIES
+from .resources import notebooks_dir
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = notebooks_dir()
 KERNEL = "python3"
 CITY_ALIASES = {"北京": "beijing", "上海": "shanghai", "广州": "guangzhou", "深圳": "shenzhen"}
 

@@ -31,8 +31,9 @@ import pandas as pd
 
 from .errors import InputError, MissingParameterError, format_rows
 from .params.months import month_label, parse_months
+from .resources import data_path, shown
 
-NATIONAL_DIR = Path(__file__).resolve().parents[1] / "data" / "national"
+NATIONAL_DIR = data_path("national")
 TRACKS = ("male", "female_55", "female_50")
 Y0, Y1 = 1990, 2100  # the year axis of the dense rate / wage arrays
 
@@ -76,15 +77,6 @@ NATIONAL_COLUMNS = {
 }
 
 
-def _shown(path: Path) -> str:
-    """``data/national/x.csv`` for a bundled file, else the full path."""
-    root = Path(__file__).resolve().parents[1]
-    try:
-        return Path(path).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
 @lru_cache(maxsize=None)
 def national_table(name: str, confidence: bool = True) -> pd.DataFrame:
     """Read ``data/national/{name}.csv``; every row must carry a source and a confidence.
@@ -105,7 +97,7 @@ def national_table(name: str, confidence: bool = True) -> pd.DataFrame:
     spec = NATIONAL_COLUMNS.get(name, "").split()
     columns = [c.lstrip("#") for c in spec]
     numeric = [c[1:] for c in spec if c.startswith("#")]
-    where = _shown(path)
+    where = shown(path)
     df, lines = read_data_csv(path, where, required=columns + ["source", "confidence"],
                               numeric=numeric)
     for col in ("source", "confidence") if confidence else ("source",):

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .resources import data_path
+
 SEED = 20240701
 CITIES = ("beijing", "shanghai", "guangzhou", "shenzhen")
 CATEGORIES = ("local_urban", "local_rural", "nonlocal_urban", "nonlocal_rural")
@@ -46,7 +48,7 @@ DECLARE_SHARE = np.array([0.65, 0.25, 0.10])
 HOMETOWNS = ("chengdu", "wuhan", "changsha", "zhengzhou", "hefei", "nanchang")
 SHARE_OWN_HF_RATE = 0.30  # employers with their own housing-fund rate
 SHARE_SZ_TIER2 = 0.40  # Shenzhen nonlocal employees in medical tier 2
-SAMPLE_PATH = Path(__file__).resolve().parents[1] / "data" / "samples" / "cohort.csv"
+SAMPLE_PATH = data_path("samples", "cohort.csv")
 #: Parameter items the sample never charges: it has Shenzhen tier-2 members but no tier 3.
 ITEMS_NOT_SAMPLED = ("medical_tier3", "maternity_tier3")
 

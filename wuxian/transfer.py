@@ -34,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, format_rows
+from .resources import data_path
 from .schema import numeric_values
 from .pension import Assumptions, account_balance, claim_city_from_history, normalise_city
 from .retirement import (national_table, region_of, to_month_index, to_month_labels,
                          track_codes)
 
-PROCEDURES_DIR = Path(__file__).resolve().parents[1] / "data" / "procedures"
+PROCEDURES_DIR = data_path("procedures")
 
 
 def _rule(name: str) -> float:

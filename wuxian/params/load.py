@@ -26,12 +26,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import ParameterError
+from ..resources import data_path
 from . import vocab
 from .table import ParamTable
 from .validate import validate_rows
 
 #: ``data/params`` of the source checkout (the package is installed editable) or the wheel.
-DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "params"
+DATA_DIR = data_path("params")
 
 _NUM = pa.Column(float, nullable=True, coerce=True)
 _MONTH = pa.Column(str, pa.Check.str_matches(r"^\d{4}-(0[1-9]|1[0-2])$"))

@@ -52,7 +52,10 @@ from .stream import History, _reraise, compute_rows, summary_combine, summary_pa
 #: Bytes of a CSV file parsed in the calling process by :func:`read` (meta and early errors).
 HEAD_BYTES = 1 << 20
 _UNCLOSED = "is not closed in it"
-_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+#: What :func:`wuxian.io.csv_problem` says of a quoted field left open (io is the one home of
+#: pandas' message patterns; dask only moves the line it names to the whole file's).
+_NEVER_CLOSED = csv_problem(ValueError("EOF inside string"))
+_IN_LINE = re.compile(r"(?<=\bin line )\d+")  # the line csv_problem's text names
 
 
 # --------------------------------------------------------------------------------- errors
@@ -414,17 +417,17 @@ def _numbers(df: pd.DataFrame, rows_before) -> pd.DataFrame:
 
 def _block_problem(exc, source, start, data, header) -> str:
     """:func:`wuxian.io.csv_problem` of a block's parser error, its line that of the file."""
-    m = _FIELDS.search(str(exc))
-    if m:
+    problem = csv_problem(exc)
+    if _IN_LINE.search(problem):
         before = _lines_before(source, start) - (1 if start else 0)  # minus the added header
-        return f"expected {m.group(1)} fields in line {int(m.group(2)) + before}, saw {m.group(3)}"
-    if "EOF" in str(exc) and start + len(data) - (len(header) if start else 0) \
+        return _IN_LINE.sub(lambda m: str(int(m.group()) + before), problem, count=1)
+    if problem == _NEVER_CLOSED and start + len(data) - (len(header) if start else 0) \
             < Path(source).stat().st_size:
         line = _lines_before(source, start) + 1
         return (f"a quoted field opened in the block from line {line} {_UNCLOSED}: "
                 "a cell holding a line break cannot be split by the dask engine; use "
                 "--engine stream")
-    return csv_problem(exc)
+    return problem
 
 
 def _lines_before(source, start: int) -> int:

@@ -71,23 +71,39 @@ def latest_complete_window(n_months: int = 24, table=None) -> str:
 
     >>> len(latest_complete_window(12))
     7
+
+    Raises InputError unless `n_months` is a whole number >= 1, or when no window
+    qualifies; the message says why (cities without data, or the longest complete run).
     """
-    from .errors import MissingParameterError
+    from .errors import InputError
     from .params import default_table, month_label
     from .params.coverage import cell_status
 
+    if isinstance(n_months, bool) or not isinstance(n_months, (int, np.integer)) \
+            or n_months < 1:
+        raise InputError(f"n_months: {n_months!r} is not a whole number of at least 1")
     cells = cell_status(table or default_table())
     cells = cells[~cells["item"].isin(ITEMS_NOT_SAMPLED) & (cells["status"] != "not_applicable")]
     per_month = cells.groupby("month")["status"].agg(lambda s: not (s == "missing").any())
     per_city = cells.groupby("month")["city"].nunique() == len(CITIES)
     ok = per_month & per_city
     good = np.sort(ok.index[ok.to_numpy()].to_numpy())
-    run_start = good[np.r_[True, np.diff(good) != 1]]  # first month of each run of months
+    run_start = good[np.r_[True, np.diff(good) != 1][:good.size]]  # first month of each run
     run_of = run_start[np.searchsorted(run_start, good, side="right") - 1]
     ends = good[good - run_of + 1 >= n_months]  # months that close a long enough window
     if ends.size == 0:
-        raise MissingParameterError(f"no {n_months}-month window with complete data for all "
-                                    "four cities")
+        absent = [c for c in CITIES if c not in set(cells["city"])]
+        if absent:
+            why = f"the parameter data has no months for {', '.join(absent)}"
+        elif good.size == 0:
+            why = "no month has complete data (no missing value) for every city"
+        else:
+            length = good - run_of + 1
+            last = int(np.argmax(length))  # the earliest longest run
+            why = (f"the longest run of complete months is {int(length[last])} "
+                   f"({month_label(int(run_of[last]))}..{month_label(int(good[last]))})")
+        raise InputError(f"no {n_months}-month window with complete parameter data for all of "
+                         f"{', '.join(CITIES)}: {why}")
     best = int(ends.max()) - n_months + 1
     return month_label(best)
 

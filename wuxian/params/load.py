@@ -59,7 +59,7 @@ ROW_SCHEMA = pa.DataFrameSchema(
 
 COVERAGE_SCHEMA = pa.DataFrameSchema(
     {
-        "city": pa.Column(str, pa.Check.isin(vocab.CITIES), unique=True),
+        "city": pa.Column(str, unique=True),  # against the city list: _check_cities
         "period_start": _MONTH,
         "period_end": _MONTH,
         "notes": pa.Column(str, nullable=True),
@@ -251,7 +251,8 @@ def load(data_dir: Path | str | None = None, *, complete: bool = True) -> ParamT
     Raises
     ------
     ParameterError
-        When a file is missing, a column breaks the schema, or a rule of
+        When a file is missing, a column breaks the schema, coverage.csv and the city list
+        disagree (:func:`_check_cities`), or a rule of
         :func:`wuxian.params.validate.validate_rows` is broken.
 
     Examples
@@ -265,11 +266,11 @@ def load(data_dir: Path | str | None = None, *, complete: bool = True) -> ParamT
         raise ParameterError(f"parameter data not found: {coverage_path}")
     frame, lines = _read_csv(coverage_path, COVERAGE_SCHEMA)
     coverage = _check(COVERAGE_SCHEMA, frame, str(coverage_path), lines)
+    _check_cities(coverage["city"].tolist(), lines, coverage_path,
+                  every_city=folder.resolve() == Path(DATA_DIR).resolve())
     frames, paths = [], {}
     for city in coverage["city"]:
         path = folder / f"{city}.csv"
-        if not path.exists():
-            raise ParameterError(f"coverage.csv lists {city} but {path} does not exist")
         frame, lines = _read_csv(path, ROW_SCHEMA, vocab.NUMERIC_FIELDS)
         frame = _check(ROW_SCHEMA, frame, str(path), lines)
         other = np.flatnonzero((frame["city"] != city).to_numpy())
@@ -289,6 +290,44 @@ def load(data_dir: Path | str | None = None, *, complete: bool = True) -> ParamT
     except ParameterError as exc:
         raise _with_files(exc, paths) from None
     return ParamTable(rows=rows, coverage=coverage)
+
+
+def _check_cities(listed: list, lines, coverage_path: Path, every_city: bool) -> None:
+    """The city list (:data:`vocab.CITIES`), ``coverage.csv`` and the city files agree.
+
+    ParameterError naming the city and the file when coverage.csv lists a city that is not
+    in the city list (with its line), lists a city whose ``{city}.csv`` is missing, or lacks
+    a city of the list that has a ``{city}.csv`` in the folder. With `every_city` (the
+    bundled dataset) every city of the list needs a coverage row. A folder given to
+    :func:`load` may hold a subset of the cities (the test fixture holds only Shanghai).
+
+    >>> _check_cities(["beijing", "xian"], [2, 3], Path("p/coverage.csv"), False)
+    Traceback (most recent call last):
+    ...
+    wuxian.errors.ParameterError: p/coverage.csv line 3: city 'xian' is not in the city list (beijing, shanghai, guangzhou, shenzhen); add it to wuxian.params.vocab.CITIES or remove the row
+    """
+    known = tuple(vocab.CITIES)
+    folder = coverage_path.parent
+    for city, line in zip(listed, lines):
+        if city not in known:
+            raise ParameterError(f"{coverage_path} line {int(line)}: city {city!r} is not in "
+                                 f"the city list ({', '.join(known)}); add it to "
+                                 "wuxian.params.vocab.CITIES or remove the row")
+    for city, line in zip(listed, lines):
+        if not (folder / f"{city}.csv").exists():
+            raise ParameterError(f"{coverage_path} line {int(line)}: lists {city} but "
+                                 f"{folder / f'{city}.csv'} does not exist")
+    for city in known:
+        if city in listed:
+            continue
+        path = folder / f"{city}.csv"
+        if path.exists():
+            raise ParameterError(f"{coverage_path}: no row for {city}, though {path} exists "
+                                 f"and {city} is in the city list; add its covered months")
+        if every_city:
+            raise ParameterError(f"{coverage_path}: no row for {city}, a city of the city list "
+                                 "(wuxian.params.vocab.CITIES); add its covered months and "
+                                 f"{path}, or remove {city} from the list")
 
 
 def _with_files(exc: ParameterError, paths: dict) -> ParameterError:

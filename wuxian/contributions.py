@@ -41,11 +41,14 @@ from .schema import Cohort, validate_payroll
 
 BASE_METHODS = ("prior_year_average", "current_month")
 
+#: The output columns, in order: the clipped bases the item registry names
+#: (``data/registry/items.csv``, ``base_output``), ``base_fallback``, every item per side, the
+#: registry's subtotals per side, the totals over every item, cost and pay before tax.
 OUTPUT_COLUMNS = (
-    ["base_si", "base_hf", "base_fallback"]
-    + [f"{item}_{side}" for item in vocab.ITEMS for side in ("employer", "employee")]
-    + ["social_insurance_employer", "social_insurance_employee", "employer_total",
-       "employee_total", "employer_cost", "net_before_tax"]
+    list(vocab.BASE_OUTPUTS.values()) + ["base_fallback"]
+    + [f"{item}_{side}" for item in vocab.ITEMS for side in vocab.SIDES]
+    + [f"{sub}_{side}" for sub in vocab.SUBTOTALS for side in vocab.SIDES]
+    + ["employer_total", "employee_total", "employer_cost", "net_before_tax"]
 )
 NUMERIC_OUTPUTS = tuple(c for c in OUTPUT_COLUMNS if c != "base_fallback")
 
@@ -238,7 +241,7 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
     """
     block, fallback = compute_block(cohort, base_method, params)
     frame = pd.DataFrame(block.T, columns=list(NUMERIC_OUTPUTS), copy=False)
-    frame.insert(2, "base_fallback", fallback)
+    frame.insert(OUTPUT_COLUMNS.index("base_fallback"), "base_fallback", fallback)
     return frame
 
 
@@ -269,8 +272,6 @@ def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
     block = np.empty((len(NUMERIC_OUTPUTS), n))
     col = dict(zip(NUMERIC_OUTPUTS, block))
     scratch, spare = np.empty(n), np.empty(n)
-    overrides = {"housing_fund": ("hf_rate", cohort.hf_rate),
-                 "injury": ("injury_rate", cohort.injury_rate)}
     tier = None  # Shenzhen medical tier per row, when any row is not in tier 1
     if cohort.medical_tier is not None:
         tier = np.nan_to_num(cohort.medical_tier, nan=1).astype(np.int64)
@@ -283,14 +284,14 @@ def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
         look.check_applies()
         look.require("base_floor", "base_cap", "employer_fixed", "employee_fixed")
         # Rule 2: clip the base to [floor, cap]
-        clipped = {"pension": col["base_si"], "housing_fund": col["base_hf"]}.get(item, spare)
+        clipped = col[vocab.BASE_OUTPUTS[item]] if item in vocab.BASE_OUTPUTS else spare
         np.maximum(base, look.take("base_floor", out=scratch), out=clipped)
         np.minimum(clipped, look.take("base_cap", out=scratch), out=clipped)
         offset, scale = look.take("round_offset"), look.take("round_scale")
-        for side in ("employer", "employee"):
-            column, override = overrides.get(item, (None, None))
-            if side == "employee" and item != "housing_fund":
-                override = None
+        column, sides = vocab.RATE_INPUTS.get(item, (None, ()))
+        for side in vocab.SIDES:
+            # the registry's rate input (hf_rate, injury_rate) replaces the rate of its sides
+            override = cohort.rate_input(column) if side in sides else None
             # Rule 3: round(base x rate) + fixed; rounding = floor(x * scale + offset) / scale
             amount = col[f"{item}_{side}"]
             np.multiply(clipped, _rate_times_scale(look, side, override, column, scratch),
@@ -302,15 +303,21 @@ def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
             if np.ndim(fixed) or fixed != 0:
                 amount += fixed
 
-    for side in ("employer", "employee"):
-        si = col[f"social_insurance_{side}"]
-        np.add(col[f"pension_{side}"], col[f"pension_supplementary_{side}"], out=si)
-        for item in vocab.SOCIAL_INSURANCE_ITEMS[2:]:  # the first two are summed just above
-            si += col[f"{item}_{side}"]
-        np.add(si, col[f"housing_fund_{side}"], out=col[f"{side}_total"])
+    for side in vocab.SIDES:  # subtotals and totals are sums over registry groups
+        for sub, items in vocab.SUBTOTALS.items():
+            _sum([col[f"{item}_{side}"] for item in items], out=col[f"{sub}_{side}"])
+        _sum([col[f"{item}_{side}"] for item in vocab.ITEMS], out=col[f"{side}_total"])
     np.add(cohort.wage, col["employer_total"], out=col["employer_cost"])
     np.subtract(cohort.wage, col["employee_total"], out=col["net_before_tax"])
     return block, fallback
+
+
+def _sum(arrays: list, out: np.ndarray) -> np.ndarray:
+    """``out = arrays[0] + arrays[1] + ...`` in place, left to right (as written by hand)."""
+    np.copyto(out, arrays[0])
+    for a in arrays[1:]:
+        out += a
+    return out
 
 
 def contributions(df: pd.DataFrame, base_method: str = "prior_year_average",

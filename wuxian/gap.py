@@ -23,11 +23,11 @@ import pandas as pd
 
 from .contributions import BASE_METHODS, NUMERIC_OUTPUTS, compute_block, prior_year_average
 from .errors import InputError, format_rows
-from .params import ITEMS, default_table
+from .params import ITEMS, default_table, vocab
 from .params.table import ParamTable
-from .schema import employee_keys, month_numbers, numeric_values, validate_payroll
+from .schema import city_names, employee_keys, month_numbers, numeric_values, validate_payroll
 
-SIDES = ("employer", "employee")
+SIDES = vocab.SIDES
 
 #: Default wage bands (yuan a month) for :func:`gap_summary`.
 WAGE_BANDS = (0, 5000, 8000, 12000, 20000, 35000, np.inf)
@@ -116,7 +116,7 @@ def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
         lawful[row[total]] = decl[row[f"{side}_total"]]
     del decl
     main = pd.DataFrame(lawful.T, columns=[names[c] for c in NUMERIC_OUTPUTS], copy=False)
-    hf = main["gap_housing_fund_employer"].to_numpy() + main["gap_housing_fund_employee"].to_numpy()
+    hf = sum(main[f"gap_{i}_{s}"].to_numpy() for i in vocab.HOUSING_FUND_ITEMS for s in SIDES)
     extra = pd.DataFrame({"lawful_base": lawful_base, "declared_base_used": declared,
                           "gap_housing_fund": hf,
                           "gap_pension_account": main["gap_pension_employee"].to_numpy()})
@@ -155,6 +155,8 @@ def grouping_frame(gaps: pd.DataFrame, by: list) -> pd.DataFrame:
     [[2025, '8000-12000']]
     """
     frame = gaps.rename(columns=_alias_map(gaps.columns))
+    if "city" in by and "city" in frame:  # 上海 and shanghai are one city
+        frame = frame.assign(city=city_names(frame["city"]))
     if "year" in by:
         frame = frame.assign(year=month_numbers(frame["month"]) // 12)
     if "wage_band" in by and "wage_band" not in frame:

@@ -54,7 +54,7 @@ from .errors import InputError, MissingParameterError, format_rows
 from .retirement import (Y0, Y1, interest_rates, min_contribution_years, national_table,
                          payout_months, region_of, retirement_bounds, statutory_age_months,
                          to_month_index, to_month_labels, track_codes, year_table)
-from .schema import CITY_NAMES, numeric_values
+from .schema import city_names, numeric_values
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,7 @@ def normalise_city(values) -> np.ndarray:
     >>> normalise_city(["北京", "Shenzhen", "chengdu"]).tolist()
     ['beijing', 'shenzhen', 'chengdu']
     """
-    codes, uniq = pd.factorize(pd.Series(np.asarray(values, dtype=object)).astype(str)
-                               .str.strip())
-    names = np.array([CITY_NAMES.get(c, c.lower()) for c in uniq], dtype=object)
-    return names[codes]
+    return city_names(values, keep_unknown=True)
 
 
 def _history_codes(history: pd.DataFrame, people_ids: pd.Index):

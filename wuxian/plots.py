@@ -29,22 +29,12 @@ import pandas as pd
 
 from . import contributions as _contributions
 from .gap import gap as _gap, gap_scan, gap_summary
-from .params import CITIES, default_table
+from .params import CITIES, ITEMS, default_table
+# names, order and colours of cities and items: data/registry (cities.csv, items.csv)
+from .params.vocab import CITY_COLORS, CITY_EN, CITY_ZH, ITEM_COLORS, ITEM_ZH
 from .pension import pension_at_retirement, project_history
 from .transfer import transfer_summary
 
-CITY_ZH = {"beijing": "北京", "shanghai": "上海", "guangzhou": "广州", "shenzhen": "深圳"}
-CITY_COLORS = {"beijing": "#c0392b", "shanghai": "#2471a3", "guangzhou": "#229954",
-               "shenzhen": "#d68910"}
-ITEM_ZH = {"pension": "养老", "pension_supplementary": "地方补充养老", "medical": "医疗",
-           "medical_major": "大病/大额医疗", "maternity": "生育", "unemployment": "失业",
-           "injury": "工伤", "housing_fund": "公积金", "medical_tier2": "医疗二档",
-           "medical_tier3": "医疗三档", "maternity_tier2": "生育（医疗二档）",
-           "maternity_tier3": "生育（医疗三档）"}
-ITEM_ORDER = ("pension", "pension_supplementary", "medical", "medical_major", "maternity",
-              "unemployment", "injury", "housing_fund")
-ITEM_COLORS = dict(zip(ITEM_ORDER, ("#1f4e79", "#5b9bd5", "#c55a11", "#f4b183", "#a9d18e",
-                                    "#7030a0", "#808080", "#bf9000")))
 #: Typical careers: pension base as a share of the city's average wage (60% is the usual floor,
 #: 300% the usual cap).
 CAREER_SHARES = {"floor (60%)": 0.6, "average (100%)": 1.0, "twice average (200%)": 2.0,
@@ -122,7 +112,7 @@ def label(en: str, zh: str | None = None) -> str:
 
 
 def city_label(city: str) -> str:
-    return label(city.capitalize(), CITY_ZH.get(city))
+    return label(CITY_EN.get(city, city.capitalize()), CITY_ZH.get(city))
 
 
 def item_label(item: str) -> str:
@@ -233,7 +223,7 @@ def params_in_force(city: str, month: str) -> pd.DataFrame:
     rows = rows.assign(source=rows["source"].astype(str).str.split(" ; ").str[0].str[:90])
     out = (rows.groupby([c for c in cols], dropna=False, sort=False)["category"]
            .agg(lambda s: ", ".join(s)).reset_index())
-    out["_order"] = out["item"].map({k: i for i, k in enumerate(ITEM_ORDER)}).fillna(99)
+    out["_order"] = out["item"].map({k: i for i, k in enumerate(ITEMS)}).fillna(99)
     return (out.sort_values(["_order", "category"]).drop(columns="_order")
             [["item", "category"] + cols[1:]].reset_index(drop=True))
 
@@ -321,7 +311,7 @@ def item_breakdown(costs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for city, g in costs.groupby("city", observed=True, sort=False):
         n = len(g)
-        for item in ITEM_ORDER:
+        for item in ITEMS:
             er, ee = f"{item}_employer", f"{item}_employee"
             if er not in g:
                 continue
@@ -505,7 +495,7 @@ def fig_breakdown(breakdown: pd.DataFrame, title: str = ""):
     x, width = np.arange(len(cities)), 0.38
     for k, (side, zh) in enumerate((("employer", "单位"), ("employee", "个人"))):
         bottom = np.zeros(len(cities))
-        for item in ITEM_ORDER:
+        for item in ITEMS:
             sub = breakdown[breakdown["item"] == item].set_index("city")
             if sub.empty:
                 continue

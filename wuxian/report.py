@@ -34,11 +34,11 @@ import pandas as pd
 
 from .errors import InputError
 from .params import CITIES
+from .params.vocab import CITY_NAMES, CITY_ZH
 from .resources import notebooks_dir
 
 NOTEBOOKS = notebooks_dir()
 KERNEL = "python3"
-CITY_ALIASES = {"北京": "beijing", "上海": "shanghai", "广州": "guangzhou", "深圳": "shenzhen"}
 
 
 class ReportError(InputError):
@@ -48,8 +48,8 @@ class ReportError(InputError):
 # ---------------------------------------------------------------- checks
 def normalise_city(city: str) -> str:
     """``"上海"`` or ``"Shanghai "`` -> ``"shanghai"``; unknown cities raise ReportError."""
-    name = CITY_ALIASES.get(str(city).strip(), str(city).strip().lower())
-    if name not in CITIES:
+    name = CITY_NAMES.get(str(city).strip(), CITY_NAMES.get(str(city).strip().lower()))
+    if name is None:
         raise ReportError(f"unknown city {city!r}; known: {', '.join(CITIES)}")
     return name
 
@@ -71,7 +71,7 @@ def _cohort_param(cohort) -> str:
 def _cohort_months(cohort) -> pd.DataFrame:
     """Distinct (city, month) pairs of the cohort file."""
     from .io import read_payroll
-    from .schema import canonical_columns
+    from .schema import canonical_columns, city_names
 
     df = read_payroll(_cohort_path(cohort))
     df = df.rename(columns=canonical_columns(df.columns))
@@ -79,7 +79,7 @@ def _cohort_months(cohort) -> pd.DataFrame:
     if missing:
         raise ReportError(f"cohort has no column {', '.join(missing)}")
     pairs = df[["city", "month"]].astype(str).drop_duplicates()
-    pairs["city"] = pairs["city"].map(lambda c: CITY_ALIASES.get(c.strip(), c.strip().lower()))
+    pairs["city"] = city_names(pairs["city"], keep_unknown=True)
     pairs["year"] = pairs["month"].str[:4]
     return pairs
 
@@ -272,7 +272,7 @@ def add_parser(subparsers):
     r = subparsers.add_parser("report", help="papermill HTML reports: one city, or --all "
                               "(four cities + comparison)")
     which = r.add_mutually_exclusive_group(required=True)
-    which.add_argument("--city", help="beijing, shanghai, guangzhou or shenzhen (北京...)")
+    which.add_argument("--city", help=", ".join(f"{c} ({CITY_ZH[c]})" for c in CITIES))
     which.add_argument("--all", action="store_true",
                        help="the four city reports and the comparison")
     which.add_argument("--compare", action="store_true", help="only the comparison")

@@ -15,6 +15,7 @@ True
 True
 """
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -28,8 +29,13 @@ def _bundled(installed: str, checkout: str) -> Path:
 
 @cache
 def data_dir() -> Path:
-    """The folder holding ``params/``, ``national/``, ``registry/``, ``procedures/``, ``samples/``."""
-    return _bundled("_data", "data")
+    """The folder holding ``params/``, ``national/``, ``registry/``, ``procedures/``, ``samples/``.
+
+    The environment variable ``WUXIAN_DATA`` names another such folder (a whole dataset of
+    one's own, e.g. with a city or an item added); it is read when wuxian is first imported.
+    """
+    own = os.environ.get("WUXIAN_DATA")
+    return Path(own).resolve() if own else _bundled("_data", "data")
 
 
 @cache

@@ -31,6 +31,7 @@ import pandas as pd
 
 from .errors import InputError, MissingParameterError, format_rows
 from .params.months import month_label, parse_months
+from .params.vocab import CITIES
 from .resources import data_path, shown
 
 NATIONAL_DIR = data_path("national")
@@ -73,7 +74,7 @@ NATIONAL_COLUMNS = {
                            "#step_years #extra_months_per_step #cap",
     "unemployment_transfer": "rule #value unit",
     **{f"series_{c}": "series city period_start period_end #value"
-       for c in ("beijing", "shanghai", "guangzhou", "shenzhen")},
+       for c in CITIES},
 }
 
 
@@ -91,7 +92,7 @@ def national_table(name: str, confidence: bool = True) -> pd.DataFrame:
     [40, 233]
     """
     from .errors import ParameterError
-    from .params.load import _lines_text, read_data_csv
+    from .datafiles import lines_text, read_data_csv
 
     path = NATIONAL_DIR / f"{name}.csv"
     spec = NATIONAL_COLUMNS.get(name, "").split()
@@ -104,7 +105,7 @@ def national_table(name: str, confidence: bool = True) -> pd.DataFrame:
         blank = df[col].isna().to_numpy() | (df[col].astype(str).str.strip() == "").to_numpy()
         if blank.any():
             raise ParameterError(f"{where}: every row needs a {col} (blank on "
-                                 f"{_lines_text(lines[blank])})")
+                                 f"{lines_text(lines[blank])})")
     return df
 
 

@@ -19,24 +19,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .datafiles import read_data_csv
+from .errors import ParameterError
+from .params import vocab
+from .params.vocab import CATEGORIES
 from .resources import data_path
 
 SEED = 20240701
-CITIES = ("beijing", "shanghai", "guangzhou", "shenzhen")
-CATEGORIES = ("local_urban", "local_rural", "nonlocal_urban", "nonlocal_rural")
-#: Share of employees per city (rough share of formal employment among the four).
-CITY_SHARE = np.array([0.28, 0.30, 0.20, 0.22])
-#: Median monthly wage (yuan, 2024) and log-sd per city: gives a few wages below ~3000 and a few
-#: above ~40000, as in the published wage distributions.
-WAGE_MEDIAN = np.array([11000.0, 11500.0, 8500.0, 10500.0])
-WAGE_SIGMA = np.array([0.62, 0.62, 0.58, 0.60])
-#: Category shares per city (rows: cities; columns: CATEGORIES).
-CATEGORY_SHARE = np.array([
-    [0.45, 0.05, 0.35, 0.15],
-    [0.40, 0.05, 0.38, 0.17],
-    [0.40, 0.08, 0.34, 0.18],
-    [0.30, 0.02, 0.50, 0.18],
-])
+
+
+def _settings() -> pd.DataFrame:
+    """Per-city sample settings, ``data/samples/sample_cities.csv`` (cities of the registry)."""
+    numeric = ["share", "wage_median", "wage_sigma", *CATEGORIES, "tier2_share"]
+    frame, lines = read_data_csv(data_path("samples", "sample_cities.csv"),
+                                 "data/samples/sample_cities.csv",
+                                 required=["city", *numeric, "source"], numeric=numeric)
+    unknown = ~frame["city"].isin(vocab.CITIES).to_numpy()
+    if unknown.any():
+        raise ParameterError(f"data/samples/sample_cities.csv line {lines[unknown][0]}: a city "
+                             "not in data/registry/cities.csv")
+    return frame
+
+
+_SETTINGS = _settings()
+#: The sample's cities, their share of employees, median monthly wage (yuan, 2024) and log-sd,
+#: category shares (rows: cities; columns: CATEGORIES) and medical tier-2 share.
+CITIES = tuple(_SETTINGS["city"])
+CITY_SHARE = _SETTINGS["share"].to_numpy()
+WAGE_MEDIAN = _SETTINGS["wage_median"].to_numpy(dtype=float)
+WAGE_SIGMA = _SETTINGS["wage_sigma"].to_numpy()
+CATEGORY_SHARE = _SETTINGS[list(CATEGORIES)].to_numpy()
+TIER2_SHARE = _SETTINGS["tier2_share"].to_numpy()
+#: Codes of the sample's cities in the parameter cube (the registry's order).
+_CUBE_CITY = np.array([vocab.CITIES.index(c) for c in CITIES])
+
 YEARLY_RAISE = 0.05
 #: Average wage growth used to move the 2024 wage levels to the sample's window (about the
 #: growth of urban average wages 2012-2024, 国家统计局).
@@ -47,7 +63,6 @@ DECLARE_SHARE = np.array([0.65, 0.25, 0.10])
 #: Hukou places of non-local workers (large sending cities; any city name is accepted).
 HOMETOWNS = ("chengdu", "wuhan", "changsha", "zhengzhou", "hefei", "nanchang")
 SHARE_OWN_HF_RATE = 0.30  # employers with their own housing-fund rate
-SHARE_SZ_TIER2 = 0.40  # Shenzhen nonlocal employees in medical tier 2
 SAMPLE_PATH = data_path("samples", "cohort.csv")
 #: Parameter items the sample never charges: it has Shenzhen tier-2 members but no tier 3.
 ITEMS_NOT_SAMPLED = ("medical_tier3", "maternity_tier3")
@@ -161,8 +176,7 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     level = (1 + HISTORIC_GROWTH) ** (int(labels[0][:4]) - 2024)  # 2024 medians to the window
     wage0 = rng.lognormal(np.log(WAGE_MEDIAN[city] * level), WAGE_SIGMA[city])
     basic_share = rng.uniform(0.5, 0.8, n_employees)
-    tier2 = ((city == CITIES.index("shenzhen")) & (category >= 2)
-             & (rng.random(n_employees) < SHARE_SZ_TIER2))
+    tier2 = (category >= 2) & (rng.random(n_employees) < TIER2_SHARE[city])
     stay = rng.random(n_employees) < 0.85
     start = np.where(stay, 0, rng.integers(0, n_months, n_employees))
     length = np.where(stay, n_months, rng.integers(1, n_months + 1, n_employees))
@@ -229,7 +243,7 @@ def _hf_rate_range(labels) -> tuple[np.ndarray, np.ndarray]:
     cube = default_table().compile()
     months = parse_months(list(labels))
     lo, hi = [], []
-    for code in range(len(CITIES)):
+    for code in _CUBE_CITY:
         key = cube.keys(code, 0, months)
         lo.append(int(np.ceil(np.nanmax(cube.field("rate_min", "housing_fund")[key]) * 100 - 1e-9)))
         hi.append(int(np.floor(np.nanmin(cube.field("rate_max", "housing_fund")[key]) * 100 + 1e-9)))
@@ -244,7 +258,8 @@ def _pension_floor(city_code, category_code, labels) -> np.ndarray:
     cube = default_table().compile()
     uniq, inv = np.unique(labels, return_inverse=True)
     months = parse_months(list(uniq))[inv]
-    return cube.field("base_floor", "pension").take(cube.keys(city_code, category_code, months))
+    return cube.field("base_floor", "pension").take(cube.keys(_CUBE_CITY[city_code], category_code,
+                                                              months))
 
 
 def make_synthetic(n_rows: int, seed: int = SEED, months=24, cities=CITIES) -> pd.DataFrame:

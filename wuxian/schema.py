@@ -46,11 +46,11 @@ REQUIRED = ("employee_id", "city", "month", "wage")
 NUMERIC_INPUTS = ("wage", "base_salary", "declared_base", "hf_rate", "injury_rate",
                   "medical_tier")
 
-CITY_NAMES = {
-    **{c: c for c in vocab.CITIES},
-    "北京": "beijing", "北京市": "beijing", "上海": "shanghai", "上海市": "shanghai",
-    "广州": "guangzhou", "广州市": "guangzhou", "深圳": "shenzhen", "深圳市": "shenzhen",
-}
+#: Every accepted spelling of a city -> canonical name (``data/registry/cities.csv``).
+CITY_NAMES = vocab.CITY_NAMES
+#: What an unknown city is told to use instead.
+CITY_HINT = (", ".join(vocab.CITIES) + " (or " + ", ".join(vocab.CITY_ZH[c] for c in vocab.CITIES)
+             + ")")
 
 CATEGORY_NAMES = {
     **{c: c for c in vocab.CATEGORIES},
@@ -95,6 +95,10 @@ class Cohort:
     def __len__(self) -> int:
         return len(self.wage)
 
+    def rate_input(self, column: str | None) -> np.ndarray | None:
+        """The rate input named by the item registry (``hf_rate``, ``injury_rate``), if given."""
+        return getattr(self, column) if column in NUMERIC_INPUTS else None
+
 
 def canonical_columns(columns) -> dict:
     """Map each recognised header to its English name; InputError on a clash.
@@ -127,6 +131,29 @@ def _codes(column: pd.Series, names: dict, field: str, hint: str) -> np.ndarray:
         raise InputError(f"{field}: unknown value in {format_rows(np.flatnonzero(codes == -1))}; "
                          f"expected {hint}")
     return codes
+
+
+def city_names(values, keep_unknown: bool = False) -> np.ndarray:
+    """Canonical city names (``data/registry/cities.csv``) of city cells, once per distinct value.
+
+    A name the registry does not know is an InputError naming its rows, or is kept lower-cased
+    with `keep_unknown` (a hukou city such as ``chengdu``).
+
+    >>> city_names(["上海", " Shanghai", "SH", "shanghai"]).tolist()
+    ['shanghai', 'shanghai', 'shanghai', 'shanghai']
+    >>> city_names(["北京", "chengdu"], keep_unknown=True).tolist()
+    ['beijing', 'chengdu']
+    """
+    codes, uniq = pd.factorize(pd.Series(np.asarray(values, dtype=object)).astype(str)
+                               .str.strip())
+    names = np.array([CITY_NAMES.get(c, CITY_NAMES.get(c.lower())) for c in uniq] + [None],
+                     dtype=object)
+    unknown = np.flatnonzero(pd.isna(names[codes]))
+    if unknown.size and not keep_unknown:
+        raise InputError(f"city: unknown value in {format_rows(unknown)}; expected {CITY_HINT}")
+    if keep_unknown:
+        names[:-1] = [n if n is not None else c.lower() for n, c in zip(names[:-1], uniq)]
+    return names[codes]
 
 
 def month_numbers(column: pd.Series) -> np.ndarray:
@@ -336,8 +363,7 @@ def validate_payroll(df: pd.DataFrame) -> Cohort:
     n = len(df)
 
     employee_code = employee_codes(col["employee_id"])
-    city_code = _codes(col["city"], CITY_NAMES, "city",
-                       "beijing, shanghai, guangzhou, shenzhen (or 北京, 上海, 广州, 深圳)")
+    city_code = _codes(col["city"], CITY_NAMES, "city", CITY_HINT)
     month = month_numbers(col["month"])
     if "category" in col:
         category_code = _codes(col["category"], CATEGORY_NAMES, "category",
@@ -357,9 +383,11 @@ def validate_payroll(df: pd.DataFrame) -> Cohort:
 
     tier = numeric.get("medical_tier")
     if tier is not None:
-        odd = (np.nan_to_num(tier, nan=1) != 1) & (city_code != vocab.CITIES.index("shenzhen"))
+        tier_city = np.isin(city_code, [vocab.CITIES.index(c) for c in vocab.TIER_CITIES])
+        odd = (np.nan_to_num(tier, nan=1) != 1) & ~tier_city
         if odd.any():
-            raise InputError("medical_tier: tiers 2 and 3 exist only in Shenzhen, "
+            raise InputError("medical_tier: tiers 2 and 3 exist only in "
+                             f"{', '.join(vocab.CITY_EN[c] for c in vocab.TIER_CITIES)}, "
                              f"given elsewhere in {format_rows(np.flatnonzero(odd))}")
     return Cohort(
         employee_code=employee_code, city_code=city_code, category_code=category_code,

@@ -178,3 +178,36 @@ def test_dask_parser_errors_use_io_csv_problem(tmp_path, monkeypatch):
     with pytest.raises(InputError) as memory:
         wuxian.contributions(wio.read_payroll(src))
     assert "expected 5 fields in line 43, saw 6" in str(memory.value)
+
+
+# ------------------------------------------------------------ 5. net pay on Chinese headers
+def test_net_pay_cli_reads_chinese_headers(tmp_path):
+    """``--net-pay`` on 工号,城市,月份,应发工资 (before: ``wage: column missing``)."""
+    from wuxian.cli import main
+
+    src = tmp_path / "p.csv"
+    src.write_text("工号,城市,月份,应发工资\ne1,上海,2025-07,12000\n", encoding="utf-8")
+    assert main(["contributions", str(src), "--net-pay", "--base-method", "current_month",
+                 "--no-progress", "--out", str(tmp_path / "o.csv")]) == 0
+    out = pd.read_csv(tmp_path / "o.csv")
+    # By hand (沪人社规 2025-07 rates, employee SI 8% + 2% + 0.5%, housing fund 7%; 5000 basic
+    # deduction; 3% bracket): (12000 - 1260 - 840 - 5000) x 3% = 147.00
+    assert list(out.columns[:4]) == ["工号", "城市", "月份", "应发工资"]
+    assert out["iit"].tolist() == [147.0]
+    assert out["net_pay"].tolist() == [12000 - 1260 - 840 - 147.0]
+
+
+# ------------------------------------------------------------ 6. gap summary by canonical city
+def test_gap_summary_groups_aliases_of_one_city():
+    """上海 and shanghai are one city (the README's example), in memory and streamed."""
+    from wuxian.stream import summary_combine, summary_partial
+
+    df = pd.DataFrame({"employee_id": ["a", "a", "b"], "city": ["上海", "shanghai", "Shanghai "],
+                       "month": ["2025-07", "2025-08", "2025-07"], "wage": 20000.0,
+                       "base_salary": 8000.0})
+    g = wuxian.gap(df, base_method="current_month")
+    s = wuxian.gap_summary(g, by=["city"])
+    assert s["city"].tolist() == ["shanghai"] and s["workers"].tolist() == [2]
+    streamed = summary_combine([summary_partial(g.iloc[:1], ["city"]),
+                                summary_partial(g.iloc[1:], ["city"])], ["city"])
+    assert streamed["city"].tolist() == ["shanghai"] and streamed["workers"].tolist() == [2]

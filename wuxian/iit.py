@@ -23,7 +23,7 @@ import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
 from wuxian.retirement import national_table, to_month_index
-from wuxian.schema import numeric_values
+from wuxian.schema import canonical_columns, numeric_values
 
 __all__ = ["load_brackets", "check_quick_deductions", "bracket_tax", "bonus_tax", "net_pay"]
 
@@ -189,7 +189,9 @@ def net_pay(contrib_df: pd.DataFrame, special_deductions: str | None = None,
     if bonus_method not in ("separate", "combined"):
         raise InputError(f"bonus_method: must be 'separate' or 'combined', got {bonus_method!r}")
     n = len(df := contrib_df)
-    wage = _col(df, "wage")
+    # the user's headers (应发工资, 月份, 工号) are read where they stand, never renamed
+    header = {name: col for col, name in canonical_columns(df.columns).items()}
+    wage = _col(df, header.get("wage", "wage"))
     si = _col(df, "social_insurance_employee")
     hf = _col(df, "housing_fund_employee")
     total = _col(df, "employee_total")
@@ -205,10 +207,11 @@ def net_pay(contrib_df: pd.DataFrame, special_deductions: str | None = None,
         neg = np.flatnonzero(v < 0)
         if neg.size:
             raise InputError(f"{name}: negative value in {format_rows(neg)}")
-    if "month" not in df.columns or "employee_id" not in df.columns:
+    month_col, id_col = header.get("month", "month"), header.get("employee_id", "employee_id")
+    if month_col not in df.columns or id_col not in df.columns:
         raise InputError("month/employee_id: column missing (needed for net_pay)")
 
-    mcat = pd.Categorical(df["month"].astype(str))
+    mcat = pd.Categorical(df[month_col].astype(str))
     cats = np.asarray(mcat.categories, dtype=object)
     try:
         cat_ym = _ym(cats)
@@ -242,7 +245,7 @@ def net_pay(contrib_df: pd.DataFrame, special_deductions: str | None = None,
     # cumulative withholding (2019+): groupby (employee, year) cumsum on sorted months
     if cumulative.any():
         idx = np.flatnonzero(cumulative)
-        emp = pd.factorize(df["employee_id"].to_numpy()[idx])[0].astype(np.int64)
+        emp = pd.factorize(df[id_col].to_numpy()[idx])[0].astype(np.int64)
         year = ym[idx] // 12
         key = emp * 10000 + year
         order = np.lexsort((ym[idx], key))

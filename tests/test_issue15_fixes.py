@@ -211,3 +211,10 @@ def test_gap_summary_groups_aliases_of_one_city():
     streamed = summary_combine([summary_partial(g.iloc[:1], ["city"]),
                                 summary_partial(g.iloc[1:], ["city"])], ["city"])
     assert streamed["city"].tolist() == ["shanghai"] and streamed["workers"].tolist() == [2]
+
+
+def test_output_columns_resolve_where_the_quickstart_names_them():
+    from wuxian.columns import output_columns
+
+    assert wuxian.contributions.OUTPUT_COLUMNS == output_columns(wuxian.ITEMS,
+                                                                  used_by="contributions")

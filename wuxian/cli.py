@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import io
+from . import columns, io
 from .errors import InputError, WuxianError
 
 #: Inputs longer than this are processed in chunks of whole employees, with a progress bar.
@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_, suffix in (
             ("contributions", "employer and employee contributions per row", "_contributions"),
             ("gap", "declared base vs full wage: what is not paid", "_gap")):
-        c = sub.add_parser(name, help=help_)
+        c = sub.add_parser(name, help=help_, epilog=columns.help_text("input", used_by=name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         c.add_argument("input", type=Path, help="payroll file (.csv, .xlsx, .parquet)")
         c.add_argument("--out", type=Path, help="output .csv, .xlsx or .parquet "
                        f"(default: INPUT's stem + {suffix}.csv beside it)")
@@ -139,26 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     from . import report
 
     report.add_parser(sub)
-    for add in EXTRA_PARSERS:
-        add(sub)
     return parser
-
-
-#: Functions ``add(subparsers)`` that add more commands; pair each with an entry in COMMANDS.
-EXTRA_PARSERS: list = []
-
-
-def add_command(name: str, add_arguments, run) -> None:
-    """Register a command: ``add_arguments(subparsers)`` adds its parser (named `name`),
-    ``run(args) -> int`` runs it.
-
-    >>> add_command("hello", lambda sub: sub.add_parser("hello"), lambda args: 0)
-    >>> main(["hello"])
-    0
-    >>> _ = EXTRA_PARSERS.pop(), COMMANDS.pop("hello")
-    """
-    EXTRA_PARSERS.append(add_arguments)
-    COMMANDS[name] = run
 
 
 def _table(folder):

@@ -338,7 +338,7 @@ def contributions(df: pd.DataFrame, base_method: str = "prior_year_average",
     Returns
     -------
     DataFrame
-        The input columns unchanged, then the output contract of DESIGN.md:
+        The input columns unchanged, then the output contract (``docs/columns.md``):
         ``base_si`` (pension base after clipping), ``base_hf``, ``base_fallback``,
         ``{item}_employer`` / ``{item}_employee`` for every item, the social-insurance
         subtotals, ``employer_total``, ``employee_total``, ``employer_cost``, ``net_before_tax``.
@@ -358,3 +358,8 @@ def contributions(df: pd.DataFrame, base_method: str = "prior_year_average",
     result = compute(cohort, base_method=base_method, params=params)
     result.index = df.index
     return pd.concat([df, result], axis=1)
+
+
+#: ``wuxian.contributions`` is this function (the package exports it under the module's name),
+#: so the output contract is reachable from it: ``wuxian.contributions.OUTPUT_COLUMNS``.
+contributions.OUTPUT_COLUMNS = OUTPUT_COLUMNS

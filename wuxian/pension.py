@@ -44,7 +44,6 @@ Examples
 [{'retire_month': '2025-08', 'contribution_years': 15.0, 'eligible': True}]
 """
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -403,30 +402,3 @@ def pension_from_file_frame(df: pd.DataFrame, assumptions: Assumptions | None = 
     """
     hist, people = split_file_frame(df)
     return pension_at_retirement(hist, people, assumptions)
-
-
-def benchmark(n_employees: int = 1_000_000, months: int = 24, seed: int = 0) -> dict:
-    """Time :func:`pension_at_retirement` on a synthetic cohort (n × months rows).
-
-    >>> r = benchmark(1000, 12)
-    >>> r["rows"], r["employees"]
-    (12000, 1000)
-    """
-    rng = np.random.default_rng(seed)
-    emp = np.repeat(np.arange(n_employees), months)
-    start = 2024 * 12 - months
-    month_labels = to_month_labels(start + np.tile(np.arange(months), n_employees))
-    city = np.array(["beijing", "shanghai", "guangzhou", "shenzhen"], dtype=object)
-    hist = pd.DataFrame({"employee_id": emp,
-                         "city": city[np.repeat(rng.integers(0, 4, n_employees), months)],
-                         "month": pd.Categorical(month_labels),
-                         "base": np.repeat(rng.uniform(5000, 30000, n_employees), months)})
-    births = to_month_labels(rng.integers(1972 * 12, 1985 * 12, n_employees))
-    people = pd.DataFrame({"employee_id": np.arange(n_employees), "birth_month": births,
-                           "track": np.array(["male", "female_55"], dtype=object)[
-                               rng.integers(0, 2, n_employees)],
-                           "claim_city": city[rng.integers(0, 2, n_employees)]})
-    t0 = time.perf_counter()
-    out = pension_at_retirement(hist, people)
-    dt = time.perf_counter() - t0
-    return {"rows": len(hist), "employees": len(out), "seconds": round(dt, 2)}

@@ -63,7 +63,7 @@ def test_wage_spread(cohort):
 def test_three_declaration_patterns(cohort):
     """Each employer declares the full wage (blank declared_base), the basic salary, or the
     pension floor in force (issue 5: the demo shows all three)."""
-    from wuxian.contributions import prior_year_average
+    from wuxian.base import prior_year_average
     from wuxian.gap import lawful_floor
     from wuxian.params import default_table
     from wuxian.schema import validate_payroll

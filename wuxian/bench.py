@@ -30,10 +30,10 @@ import time
 
 import numpy as np
 
+from .base import BASE_METHODS
 from .samples import CITIES
 
 N_ITEMS = 8
-BASE_METHODS = ("current_month", "prior_year_average")
 
 
 def _maxrss_mib() -> float:

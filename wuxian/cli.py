@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import columns, io
+from .base import BASE_METHODS
 from .errors import InputError, WuxianError
 
 #: Inputs longer than this are processed in chunks of whole employees, with a progress bar.
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--out", type=Path, help="output .csv, .xlsx or .parquet "
                        f"(default: INPUT's stem + {suffix}.csv beside it)")
         c.add_argument("--base-method", default="prior_year_average",
-                       choices=["prior_year_average", "current_month"])
+                       choices=BASE_METHODS)
         c.add_argument("--params", type=Path, help="parameter folder (default: bundled data)")
         c.add_argument("--engine", default="stream", choices=ENGINES,
                        help="stream: chunks with bounded memory (default; .xlsx is read whole); "

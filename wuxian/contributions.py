@@ -37,9 +37,8 @@ from .errors import InputError, MissingParameterError, format_rows
 from .params import default_table, vocab
 from .params.months import month_label
 from .params.table import ROUNDING_OFFSET, ParamCube, ParamTable
+from .base import contribution_base
 from .schema import Cohort, validate_payroll
-
-BASE_METHODS = ("prior_year_average", "current_month")
 
 #: The output columns, in order: the clipped bases the item registry names
 #: (``data/registry/items.csv``, ``base_output``), ``base_fallback``, every item per side, the
@@ -67,40 +66,6 @@ def round_amounts(x: np.ndarray, scale, mode) -> np.ndarray:
     """
     offset = np.take(np.array(ROUNDING_OFFSET), np.asarray(mode))
     return np.floor(np.asarray(x) * scale + offset) / scale
-
-
-def prior_year_average(cohort: Cohort) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's previous-calendar-year mean wage of the same employee, from the cohort.
-
-    Returns ``(base, fallback)``: the current month's wage and ``True`` where the employee
-    has no month in the previous calendar year.
-
-    >>> from wuxian.schema import validate_payroll
-    >>> c = validate_payroll(pd.DataFrame({"employee_id": [1, 1, 1], "city": ["北京"] * 3,
-    ...     "month": ["2024-11", "2024-12", "2025-01"], "wage": [100.0, 300.0, 999.0]}))
-    >>> base, fb = prior_year_average(c)
-    >>> base.tolist(), fb.tolist()
-    ([100.0, 300.0, 200.0], [True, True, False])
-    """
-    if len(cohort) == 0:
-        return cohort.wage.copy(), np.zeros(0, dtype=bool)
-    slot = cohort.month // 12
-    y0 = int(slot.min())
-    span = int(slot.max()) - y0 + 1
-    slot -= y0
-    slot += cohort.employee_code * span  # slot = (employee, year)
-    size = (int(cohort.employee_code.max()) + 1) * span
-    sums = np.bincount(slot, weights=cohort.wage, minlength=size)
-    counts = np.bincount(slot, minlength=size)
-    # Per slot (small), the mean of the slot before it: the same employee's previous year.
-    prev_mean = np.full(size, np.nan)
-    have = counts[:-1] > 0
-    prev_mean[1:][have] = sums[:-1][have] / counts[:-1][have]
-    prev_mean[::span] = np.nan  # an employee's first year has no previous year in the cohort
-    base = prev_mean.take(slot, mode="clip")
-    fallback = np.isnan(base)
-    np.copyto(base, cohort.wage, where=fallback)
-    return base, fallback
 
 
 def parameter_keys(cohort: Cohort, cube: ParamCube) -> tuple[np.ndarray, np.ndarray]:
@@ -228,7 +193,7 @@ def _rate_times_scale(look: _Lookup, side: str, override, column: str, out: np.n
 
 
 def compute(cohort: Cohort, base_method: str = "prior_year_average",
-            params: ParamTable | None = None) -> pd.DataFrame:
+            params: ParamTable | None = None, prior=None) -> pd.DataFrame:
     """Every output column for a validated :class:`Cohort`, as a frame with a RangeIndex.
 
     The frame wraps the block of :func:`compute_block` without copying it.
@@ -239,32 +204,23 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
     >>> float(compute(c, base_method="current_month")["pension_employee"].iloc[0])
     800.0
     """
-    block, fallback = compute_block(cohort, base_method, params)
+    block, fallback = compute_block(cohort, base_method, params, prior)
     frame = pd.DataFrame(block.T, columns=list(NUMERIC_OUTPUTS), copy=False)
     frame.insert(OUTPUT_COLUMNS.index("base_fallback"), "base_fallback", fallback)
     return frame
 
 
 def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
-                  params: ParamTable | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  params: ParamTable | None = None, prior=None) -> tuple[np.ndarray, np.ndarray]:
     """The numeric outputs as one ``(len(NUMERIC_OUTPUTS), n)`` block, and ``base_fallback``.
 
-    Row ``i`` of the block is the column ``NUMERIC_OUTPUTS[i]``.
+    Row ``i`` of the block is the column ``NUMERIC_OUTPUTS[i]``. The base is chosen by
+    :func:`wuxian.base.contribution_base` (`prior`: prior-year bases computed elsewhere).
     """
-    if base_method not in BASE_METHODS:
-        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
+    base, fallback = contribution_base(cohort, base_method, prior)
     table = params if params is not None else default_table()
     cube = table.compile()
     key, used = parameter_keys(cohort, cube)
-
-    if base_method == "prior_year_average":
-        base, fallback = prior_year_average(cohort)
-    else:
-        base, fallback = cohort.wage, np.zeros(len(cohort), dtype=bool)
-    if cohort.declared_base is not None:
-        declared = ~np.isnan(cohort.declared_base)
-        base = np.where(declared, cohort.declared_base, base)
-        fallback = fallback & ~declared
 
     # One block for every numeric output column (the DataFrame wraps it without a copy) and
     # two scratch rows: the hot loop allocates nothing per item.

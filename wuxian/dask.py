@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contributions import BASE_METHODS
+from .base import check_base_method
 from .errors import InputError, WuxianError, format_rows
 from .io import (arrow_to_pandas, check_headers, csv_encoding, csv_headers, csv_problem,
                  csv_read_options, file_suffix)
@@ -223,8 +223,7 @@ def _compute_partition(part, command, base_method, hist, table, strict, offsets,
 
 
 def _run(ddf, command, base_method, params, strict):
-    if base_method not in BASE_METHODS:
-        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
+    check_base_method(base_method)
     table = params if params is not None else default_table()
     table.compile()
     offsets = partition_offsets(ddf)

@@ -21,7 +21,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .contributions import BASE_METHODS, NUMERIC_OUTPUTS, compute_block, prior_year_average
+from .base import check_base_method, wage_base
+from .contributions import NUMERIC_OUTPUTS, compute_block
 from .errors import InputError, format_rows
 from .params import ITEMS, default_table, vocab
 from .params.table import ParamTable
@@ -77,20 +78,21 @@ def gap(df: pd.DataFrame, base_method: str = "prior_year_average",
         housing-fund account), ``gap_pension_account`` (the employee's 8% that goes to the
         personal account), ``flag_underdeclared``, ``flag_below_floor``, ``flag_above_wage``.
     """
+    check_base_method(base_method)
+    return gap_cohort(validate_payroll(df), df, base_method, params, strict, prior)
+
+
+def gap_cohort(cohort, df: pd.DataFrame, base_method: str = "prior_year_average",
+               params: ParamTable | None = None, strict: bool = False,
+               prior=None) -> pd.DataFrame:
+    """:func:`gap` of a payroll already validated into `cohort` (the streaming and dask
+    engines validate each chunk once and call this)."""
     table = params if params is not None else default_table()
-    if base_method not in BASE_METHODS:
-        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
-    cohort = validate_payroll(df)
     declared = _declared(cohort, df)
     above = declared > cohort.wage
     if strict and above.any():
         raise InputError("declared base: above the wage in " + format_rows(np.flatnonzero(above)))
-    if base_method == "prior_year_average" and prior is not None:
-        lawful_base, fallback = prior
-    elif base_method == "prior_year_average":
-        lawful_base, fallback = prior_year_average(cohort)
-    else:
-        lawful_base, fallback = cohort.wage, np.zeros(len(cohort), dtype=bool)
+    lawful_base, fallback = wage_base(cohort, base_method, prior)
     # Two runs of the engine on explicit bases; the lawful block becomes the output in place
     # (no copy of the 30-odd columns): rows are renamed, gaps subtracted where they stand.
     lawful, _ = compute_block(replace(cohort, declared_base=lawful_base), "current_month", table)

@@ -226,7 +226,7 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     })
     # A compliant employer declares the lawful base: the prior-year average wage (人社部令第20号
     # art. 8), the first month's wage for new hires.
-    from .contributions import prior_year_average
+    from .base import prior_year_average
     from .schema import validate_payroll
 
     lawful, _ = prior_year_average(validate_payroll(frame))

@@ -13,7 +13,7 @@ be sorted):
   employee for 2012-2026). Memory: employees x (years x 12 bytes + span / 8), e.g. ~100 MB
   for 2 million employees over 3 years.
 * **Pass 2** reads the file again and computes each chunk with the engine
-  (:func:`wuxian.contributions.compute_block` / :func:`wuxian.gap.gap`), the prior-year base
+  (:func:`wuxian.contributions.compute` / :func:`wuxian.gap.gap_cohort`), the prior-year base
   looked up in the :class:`History` of pass 1, and appends it to a temporary file (CSV append
   or ``pyarrow.parquet.ParquetWriter``) that is renamed over the output only when every
   chunk succeeded. A failure anywhere leaves no output (an existing file stays as it was).
@@ -36,14 +36,14 @@ Examples
 
 import re
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .contributions import (BASE_METHODS, NUMERIC_OUTPUTS, OUTPUT_COLUMNS, compute_block,
-                            parameter_keys)
+from .base import check_base_method
+from .contributions import OUTPUT_COLUMNS, compute, parameter_keys
 from .errors import InputError, WuxianError, format_rows
 from .io import (READ_SUFFIXES, AtomicWriter, arrow_to_pandas, check_fields, check_headers,
                  check_output_path, csv_encoding, csv_headers, csv_problem, csv_read_options,
@@ -215,7 +215,7 @@ class History:
         return self.index.get_indexer(text)[local]
 
     def prior(self, ids, month: np.ndarray, wage: np.ndarray):
-        """``(base, fallback)`` as :func:`wuxian.contributions.prior_year_average` gives."""
+        """``(base, fallback)`` as :func:`wuxian.base.prior_year_average` gives."""
         code = self.codes(ids)
         prev = month // 12 - 1 - self.year0
         ok = (prev >= 0) & (prev < len(self.mean)) & (code >= 0)
@@ -345,8 +345,7 @@ def compute_rows(chunk: pd.DataFrame, command: str = "contributions",
     >>> float(compute_rows(df, history=h)["base_si"].iloc[0])
     8000.0
     """
-    if base_method not in BASE_METHODS:
-        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
+    check_base_method(base_method)
     table = table if table is not None else default_table()
     cohort = validate_payroll(chunk)
     prior = None
@@ -355,23 +354,13 @@ def compute_rows(chunk: pd.DataFrame, command: str = "contributions",
             raise InputError("compute_rows: prior_year_average needs the employees' History")
         prior = history.prior(chunk[_id_column(chunk)], cohort.month, cohort.wage)
     if command == "gap":
-        from .gap import gap
+        from .gap import gap_cohort
 
-        return gap(chunk, base_method=base_method, params=table, strict=strict, prior=prior)
+        return gap_cohort(cohort, chunk, base_method, table, strict, prior)
     clash = [c for c in OUTPUT_COLUMNS if c in chunk.columns]
     if clash:
         raise InputError(f"input already has output column(s) {', '.join(clash)}: rename them first")
-    if prior is None:
-        base, fallback = cohort.wage, np.zeros(len(cohort), dtype=bool)
-    else:
-        base, fallback = prior
-    if cohort.declared_base is not None:  # an explicit declared base overrides both
-        given = ~np.isnan(cohort.declared_base)
-        base = np.where(given, cohort.declared_base, base)
-        fallback = fallback & ~given
-    block, _ = compute_block(replace(cohort, declared_base=base), "current_month", table)
-    frame = pd.DataFrame(block.T, columns=list(NUMERIC_OUTPUTS), copy=False)
-    frame.insert(2, "base_fallback", fallback)
+    frame = compute(cohort, base_method, table, prior)
     frame.index = chunk.index
     return pd.concat([chunk, frame], axis=1)
 
@@ -453,8 +442,7 @@ def stream_file(src, out, command: str = "contributions",
 
     if command not in COMMANDS:
         raise InputError(f"stream: unknown command {command!r}")
-    if base_method not in BASE_METHODS:
-        raise InputError(f"base_method: {base_method!r} is not one of {', '.join(BASE_METHODS)}")
+    check_base_method(base_method)
     inputs = [src, *inputs]
     out = check_output_path(out, inputs)
     table = table if table is not None else default_table()

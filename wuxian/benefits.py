@@ -10,20 +10,15 @@ import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
-from wuxian.params.months import month_label
+from wuxian.months import month_label, month_numbers
 import wuxian.retirement as _retirement
-from wuxian.retirement import NATIONAL_DIR, national_table, to_month_index  # noqa: F401
+from wuxian.retirement import national_table
 from wuxian.schema import nonnegative_values as _arr
 from wuxian.injury import (death_benefits, injury_disability, nursing_allowance)  # noqa: F401
 
 __all__ = ["unemployment_months", "unemployment_amount", "unemployment_transfer",
            "maternity_leave_days", "maternity_allowance", "injury_disability",
            "nursing_allowance", "death_benefits"]
-
-
-def _ym(text) -> np.ndarray:
-    """Integer months of YYYY-MM labels; InputError naming the rows of any other form."""
-    return to_month_index(text, "month")
 
 
 def _csv(name: str) -> pd.DataFrame:
@@ -93,11 +88,11 @@ def unemployment_months(years, city: str = "national", month=None) -> np.ndarray
     if t.empty:
         raise MissingParameterError(f"unemployment_months: no schedule for city {city!r} "
                                     "(use city='national' for the national maxima)")
-    start, end = _ym(t["period_start"]), _ym(t["period_end"])
+    start, end = month_numbers(t["period_start"]), month_numbers(t["period_end"])
     if month is None:
         ym = np.full(y.shape, end.max())
     else:
-        ym = _ym(month)
+        ym = month_numbers(month)
         if ym.size not in (1, y.size):
             raise InputError(f"month: {ym.size} values for {y.size} values of years")
         ym = np.broadcast_to(ym, y.shape)
@@ -130,7 +125,7 @@ def _series(city: str, series: str) -> pd.DataFrame:
 
 def _lookup_periods(table: pd.DataFrame, ym: np.ndarray, what: str) -> np.ndarray:
     """Row position in ``table`` (period_start..period_end) for each month; error if none."""
-    start, end = _ym(table["period_start"]), _ym(table["period_end"])
+    start, end = month_numbers(table["period_start"]), month_numbers(table["period_end"])
     pos = np.full(ym.shape, -1)
     for i in range(len(table)):  # periods of one city, not records
         pos[(ym >= start[i]) & (ym <= end[i])] = i
@@ -234,7 +229,7 @@ def unemployment_amount(city: str, month, years=None, benefit_month=1, age=None)
     ...
     wuxian.errors.MissingParameterError: unemployment_amount: no value collected for shanghai in 2013-06 (row 1); see data/national/unemployment_amount.csv
     """
-    ym = _ym(month)
+    ym = month_numbers(month)
     n = ym.size
     y = _column(years, n, "years")
     a = _column(age, n, "age")
@@ -246,7 +241,7 @@ def unemployment_amount(city: str, month, years=None, benefit_month=1, age=None)
     t = t[t.city == city].reset_index(drop=True)
     if t.empty:
         raise MissingParameterError(f"unemployment_amount: no data for city {city!r}")
-    start, end = _ym(t["period_start"]), _ym(t["period_end"])
+    start, end = month_numbers(t["period_start"]), month_numbers(t["period_end"])
     ylo, yhi, yneed = _bounds(t, "min_years", "max_years")
     alo, ahi, aneed = _bounds(t, "min_age", "max_age")
     mlo, mhi, _ = _bounds(t, "from_benefit_month", "to_benefit_month")
@@ -342,7 +337,7 @@ def maternity_leave_days(city: str, month, difficult_birth=False, extra_babies=0
     >>> maternity_leave_days("guangzhou", ["2020-01"], difficult_birth=True, extra_babies=1).tolist()
     [208]
     """
-    ym = _ym(month)
+    ym = month_numbers(month)
     t = national_table("maternity_leave")
     t = t[t.city == city].reset_index(drop=True)
     if t.empty:

@@ -506,7 +506,7 @@ def replace_between(text: str, marker: str, body: str) -> str:
 
 def _params(args) -> int:
     from .errors import InputError
-    from .params import month_index
+    from .months import month_index
 
     if args.what == "coverage":
         from .params.coverage import coverage, coverage_markdown

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .errors import InputError, MissingParameterError, format_rows
 from .params import default_table, vocab
-from .params.months import month_label
+from .months import month_label
 from .params.table import ROUNDING_OFFSET, ParamCube, ParamTable
 from .base import contribution_base
 from .schema import Cohort, validate_payroll

@@ -26,7 +26,8 @@ from .contributions import NUMERIC_OUTPUTS, compute_block
 from .errors import InputError, format_rows
 from .params import ITEMS, default_table, vocab
 from .params.table import ParamTable
-from .schema import city_names, employee_keys, month_numbers, numeric_values, validate_payroll
+from .months import month_numbers
+from .schema import city_names, employee_keys, numeric_values, validate_payroll
 
 SIDES = vocab.SIDES
 

@@ -22,16 +22,11 @@ import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
-from wuxian.retirement import national_table, to_month_index
+from wuxian.months import month_numbers
+from wuxian.retirement import national_table
 from wuxian.schema import canonical_columns, numeric_values
 
 __all__ = ["load_brackets", "check_quick_deductions", "bracket_tax", "bonus_tax", "net_pay"]
-
-
-def _ym(text) -> np.ndarray:
-    """YYYY-MM labels → integer month index year*12 + month-1, parsed once per distinct value;
-    InputError naming the rows of any other form."""
-    return to_month_index(text, "month")
 
 
 @lru_cache(maxsize=None)
@@ -52,8 +47,8 @@ def load_brackets() -> pd.DataFrame:
     181920.0
     """
     t = national_table("iit_brackets").copy()
-    t["start"] = _ym(t["period_start"])
-    t["end"] = _ym(t["period_end"])
+    t["start"] = month_numbers(t["period_start"])
+    t["end"] = month_numbers(t["period_end"])
     t["quick_deduction"] = t["quick_deduction"].astype(float)
     return t.sort_values(["regime", "bracket"]).reset_index(drop=True)
 
@@ -211,20 +206,15 @@ def net_pay(contrib_df: pd.DataFrame, special_deductions: str | None = None,
     if month_col not in df.columns or id_col not in df.columns:
         raise InputError("month/employee_id: column missing (needed for net_pay)")
 
-    mcat = pd.Categorical(df[month_col].astype(str))
-    cats = np.asarray(mcat.categories, dtype=object)
-    try:
-        cat_ym = _ym(cats)
-    except (ValueError, TypeError):
-        raise InputError("month: not in YYYY-MM form") from None
-    ym = cat_ym[mcat.codes]
-    wage_regime = _regime_for(cat_ym, "wage")[mcat.codes]
+    ym = month_numbers(df[month_col])  # InputError naming the rows of a bad month
+    distinct, where = np.unique(ym, return_inverse=True)
+    wage_regime = _regime_for(distinct, "wage")[where]
     bad = np.flatnonzero(wage_regime == "")
     if bad.size:
         raise InputError(f"month: no income tax table covers {format_rows(bad)} "
                          "(tables cover 2011-09 onward)")
     has_bonus = b > 0
-    bonus_regime = _regime_for(cat_ym, "bonus")[mcat.codes]
+    bonus_regime = _regime_for(distinct, "bonus")[where]
     if bonus_method == "separate":
         bad = np.flatnonzero(has_bonus & (bonus_regime == ""))
         if bad.size:

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
-from wuxian.retirement import national_table, to_month_index
+from wuxian.months import month_numbers
+from wuxian.retirement import national_table
 from wuxian.schema import nonnegative_values as _arr
 
 __all__ = ["injury_disability", "nursing_allowance", "death_benefits"]
@@ -21,7 +22,7 @@ def _rule(name: str) -> float:
 
 def _ym(month, shape):
     """Integer months of YYYY-MM labels broadcast to `shape`; InputError naming bad rows."""
-    return to_month_index(np.broadcast_to(np.asarray(month, dtype=object), shape), "month")
+    return month_numbers(np.broadcast_to(np.asarray(month, dtype=object), shape), "month")
 
 
 def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:
@@ -51,8 +52,8 @@ def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:
     w = np.broadcast_to(_arr(wage, "wage"), g.shape)
     ym = _ym(month, g.shape)
     t = national_table("injury_grades")
-    t = t.assign(s=to_month_index(t["period_start"], "period_start"),
-                 e=to_month_index(t["period_end"], "period_end"))
+    t = t.assign(s=month_numbers(t["period_start"], "period_start"),
+                 e=month_numbers(t["period_end"], "period_end"))
     spans = t.groupby("version")[["s", "e"]].first()
     months = np.full(g.shape, np.nan)
     share = np.full(g.shape, np.nan)

@@ -50,9 +50,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, MissingParameterError, format_rows
+from .months import month_labels, month_numbers
 from .retirement import (Y0, Y1, interest_rates, min_contribution_years, national_table,
                          payout_months, region_of, retirement_bounds, statutory_age_months,
-                         to_month_index, to_month_labels, track_codes, year_table)
+                         track_codes, year_table)
 from .schema import city_names, numeric_values
 
 
@@ -104,7 +105,7 @@ def _history_codes(history: pd.DataFrame, people_ids: pd.Index):
     if (emp < 0).any():
         raise InputError("employee_id: not in the per-employee table in "
                          + format_rows(np.flatnonzero(emp < 0)))
-    month = to_month_index(history["month"], "month")
+    month = month_numbers(history["month"], "month")
     base = numeric_values(history["base"], "base")
     bad = np.flatnonzero(~(base >= 0))
     if bad.size:
@@ -164,14 +165,14 @@ def account_balance(emp, month, base, close_year, a: Assumptions, n: int):
     Credit shares: ``account_credit_share.csv`` (11% 1998–2005, 8% from 2006); interest as
     described in the module docstring. Returns ``(balance, credits, assumed_rate_years)``.
 
-    >>> b, c, _ = account_balance(np.array([0, 0]), to_month_index(["2023-06", "2024-06"], "m"),
+    >>> b, c, _ = account_balance(np.array([0, 0]), month_numbers(["2023-06", "2024-06"], "m"),
     ...                           np.array([10000.0, 10000.0]), np.array([2025]), Assumptions(), 1)
     >>> float(c[0]), round(float(b[0]), 4)   # 800 x 1.0262 + 800
     (1600.0, 1620.96)
     """
     shares = national_table("account_credit_share")
-    lo = to_month_index(shares["month_start"].to_numpy(), "month_start")
-    hi = to_month_index(shares["month_end"].to_numpy(), "month_end")
+    lo = month_numbers(shares["month_start"].to_numpy(), "month_start")
+    hi = month_numbers(shares["month_end"].to_numpy(), "month_end")
     pos = np.searchsorted(lo, month, side="right") - 1
     ok = (pos >= 0) & (month <= hi[np.clip(pos, 0, None)])
     if not ok.all():
@@ -206,18 +207,18 @@ def _people_retirement(people: pd.DataFrame):
         raise InputError("employee_id: repeated in the per-employee table in "
                          + format_rows(np.flatnonzero(ids.duplicated(keep=False))))
     n = len(ids)
-    birth = to_month_index(people["birth_month"].to_numpy(), "birth_month")
+    birth = month_numbers(people["birth_month"].to_numpy(), "birth_month")
     track_codes(people["track"].to_numpy(), n)
     stat_age = statutory_age_months(people["birth_month"].to_numpy(), people["track"].to_numpy())
     retire = birth + stat_age
     if "retire_month" in people.columns and people["retire_month"].notna().any():
         given = people["retire_month"].notna().to_numpy()
         chosen = retire.copy()
-        chosen[given] = to_month_index(people.loc[given, "retire_month"].to_numpy(),
+        chosen[given] = month_numbers(people.loc[given, "retire_month"].to_numpy(),
                                        "retire_month")
         b = retirement_bounds(people["birth_month"].to_numpy(), people["track"].to_numpy())
-        lo = to_month_index(b["earliest"].to_numpy(), "earliest")
-        hi = to_month_index(b["latest"].to_numpy(), "latest")
+        lo = month_numbers(b["earliest"].to_numpy(), "earliest")
+        hi = month_numbers(b["latest"].to_numpy(), "latest")
         out_of = np.flatnonzero((chosen < lo) | (chosen > hi))
         if out_of.size:
             raise InputError("retire_month: outside the flexible-retirement bounds (earliest "
@@ -318,7 +319,7 @@ def pension_at_retirement(history: pd.DataFrame, people: pd.DataFrame,
     return pd.DataFrame({
         "employee_id": ids.to_numpy(), "claim_city": claim, "region": region,
         "track": np.asarray(people["track"].to_numpy(), dtype=object),
-        "retire_month": to_month_labels(retire), "retire_age_months": age,
+        "retire_month": month_labels(retire), "retire_age_months": age,
         "contribution_months": months_n, "deemed_years": deemed,
         "contribution_years": years, "min_years": min_years, "eligible": years >= min_years,
         "mean_index": mean_index, "calc_base": calc_base, "basic_pension": basic,
@@ -359,7 +360,7 @@ def project_history(history: pd.DataFrame, people: pd.DataFrame,
     growth = (1 + a.wage_growth) ** (m_new // 12 - lm[rep] // 12)
     new = pd.DataFrame({"employee_id": ids.to_numpy()[e][rep],
                         "city": history["city"].to_numpy()[pos][rep],
-                        "month": to_month_labels(m_new), "base": base[pos][rep] * growth})
+                        "month": month_labels(m_new), "base": base[pos][rep] * growth})
     if "wage" in history.columns:
         new["wage"] = numeric_values(history["wage"], "wage")[pos][rep] * growth
     cols = [c for c in ("employee_id", "city", "month", "base", "wage") if c in history.columns]

@@ -127,7 +127,8 @@ def check_request(city, year, cohort=None, cities=None) -> tuple:
 def _check_complete(cities, year: int) -> None:
     """Every item a report computes must resolve in `year`: a blank value is an error that
     names city, item and months (the engine would stop half-way through the notebook)."""
-    from .params import default_table, month_label
+    from .months import month_label
+    from .params import default_table
     from .params.coverage import cell_status
     from .samples import ITEMS_NOT_SAMPLED
 

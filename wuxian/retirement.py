@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, MissingParameterError, format_rows
-from .params.months import month_label, parse_months
+from .months import month_label, month_labels, month_numbers
 from .params.vocab import CITIES
 from .resources import data_path, shown
 
@@ -113,39 +113,6 @@ def _rules() -> pd.DataFrame:
     return national_table("retirement_rules").set_index("track")
 
 
-def to_month_index(values, field: str) -> np.ndarray:
-    """Parse ``YYYY-MM`` labels (scalar or array) to integer months, once per distinct value.
-
-    Raises InputError naming `field` and the rows of malformed labels.
-
-    >>> to_month_index(["2025-01", "2025-01"], "month").tolist()
-    [24300, 24300]
-    """
-    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
-        cat = pd.Categorical(values)
-        codes, uniq = cat.codes.astype(np.int64), cat.categories.astype(str)
-    else:
-        arr = np.atleast_1d(np.asarray(values, dtype=object))
-        codes, uniq = pd.factorize(pd.Series(arr, dtype=object).astype(str), sort=False)
-    parsed = parse_months(list(uniq))
-    out = parsed[codes] if len(uniq) else np.empty(0, dtype=np.int64)
-    bad = np.flatnonzero((codes < 0) | (out < 0))
-    if bad.size:
-        raise InputError(f"{field}: malformed month (expected YYYY-MM) in {format_rows(bad)}")
-    return out
-
-
-def to_month_labels(idx) -> np.ndarray:
-    """Format integer months as ``YYYY-MM`` labels, once per distinct value.
-
-    >>> to_month_labels(np.array([24300, 24301, 24300])).tolist()
-    ['2025-01', '2025-02', '2025-01']
-    """
-    uniq, inv = np.unique(np.asarray(idx, dtype=np.int64), return_inverse=True)
-    labels = np.array([month_label(u) for u in uniq], dtype=object)
-    return labels[inv.reshape(-1)]
-
-
 def track_codes(track, n: int) -> np.ndarray:
     """Integer codes into :data:`TRACKS` for a scalar or array of track names (broadcast to n).
 
@@ -168,7 +135,7 @@ def _today_month() -> int:
 
 
 def _birth_and_track(birth_month, track):
-    birth = to_month_index(birth_month, "birth_month")
+    birth = month_numbers(birth_month, "birth_month")
     code = track_codes(track, birth.size)
     if code.size != birth.size:
         raise InputError("track: length differs from birth_month")
@@ -188,7 +155,7 @@ def statutory_age_months(birth_month, track) -> np.ndarray:
     """
     birth, code = _birth_and_track(birth_month, track)
     r = _rules().loc[list(TRACKS)]
-    first = to_month_index(r["first_affected_birth_month"].to_numpy(), "first_affected")[code]
+    first = month_numbers(r["first_affected_birth_month"].to_numpy(), "first_affected")[code]
     step = r["birth_months_per_delay_month"].to_numpy(np.int64)[code]
     cap = r["max_delay_months"].to_numpy(np.int64)[code]
     orig = r["original_age_months"].to_numpy(np.int64)[code]
@@ -217,8 +184,8 @@ def retirement_month(birth_month, track):
     ['2025-02', '2039-11']
     """
     scalar = np.ndim(birth_month) == 0
-    birth = to_month_index(birth_month, "birth_month")
-    out = to_month_labels(birth + statutory_age_months(birth_month, track))
+    birth = month_numbers(birth_month, "birth_month")
+    out = month_labels(birth + statutory_age_months(birth_month, track))
     return out[0] if scalar else out
 
 
@@ -239,9 +206,9 @@ def retirement_bounds(birth_month, track) -> pd.DataFrame:
     orig = r["original_age_months"].to_numpy(np.int64)[code]
     early = np.maximum(orig, age - r["flex_early_max_months"].to_numpy(np.int64)[code])
     late = age + r["flex_late_max_months"].to_numpy(np.int64)[code]
-    return pd.DataFrame({"earliest": to_month_labels(birth + early),
-                         "statutory": to_month_labels(birth + age),
-                         "latest": to_month_labels(birth + late)})
+    return pd.DataFrame({"earliest": month_labels(birth + early),
+                         "statutory": month_labels(birth + age),
+                         "latest": month_labels(birth + late)})
 
 
 def min_contribution_years(retire_year) -> np.ndarray | float:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .datafiles import read_data_csv
 from .errors import ParameterError
+from .months import month_range, parse_months
 from .params import vocab
 from .params.vocab import CATEGORIES
 from .resources import data_path
@@ -68,15 +69,6 @@ SAMPLE_PATH = data_path("samples", "cohort.csv")
 ITEMS_NOT_SAMPLED = ("medical_tier3", "maternity_tier3")
 
 
-def month_labels(first: str, n: int) -> list:
-    """`n` consecutive ``YYYY-MM`` labels from `first`.
-
-    >>> month_labels("2024-11", 3)
-    ['2024-11', '2024-12', '2025-01']
-    """
-    return [str(p) for p in pd.period_range(first, periods=n, freq="M")]
-
-
 def latest_complete_window(n_months: int = 24, table=None) -> str:
     """First month of the latest `n_months` run in which every city's data is complete.
 
@@ -91,7 +83,8 @@ def latest_complete_window(n_months: int = 24, table=None) -> str:
     qualifies; the message says why (cities without data, or the longest complete run).
     """
     from .errors import InputError
-    from .params import default_table, month_label
+    from .months import month_label
+    from .params import default_table
     from .params.coverage import cell_status
 
     if isinstance(n_months, bool) or not isinstance(n_months, (int, np.integer)) \
@@ -154,7 +147,7 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
     >>> a.equals(b), list(a.columns[:4])
     (True, ['employee_id', 'employer_id', 'city', 'month'])
     """
-    labels = (month_labels(latest_complete_window(months), months) if isinstance(months, int)
+    labels = (month_range(latest_complete_window(months), months) if isinstance(months, int)
               else list(months))
     n_months = len(labels)
     rng = np.random.default_rng(seed)
@@ -238,7 +231,6 @@ def make_cohort(n_employees: int = 3000, months=24, seed: int = SEED) -> pd.Data
 def _hf_rate_range(labels) -> tuple[np.ndarray, np.ndarray]:
     """Per city, the whole-percent housing-fund rates allowed in every month of `labels`."""
     from .params import default_table
-    from .params.months import parse_months
 
     cube = default_table().compile()
     months = parse_months(list(labels))
@@ -253,7 +245,6 @@ def _hf_rate_range(labels) -> tuple[np.ndarray, np.ndarray]:
 def _pension_floor(city_code, category_code, labels) -> np.ndarray:
     """The pension base floor in force (what a floor-only employer declares)."""
     from .params import default_table
-    from .params.months import parse_months
 
     cube = default_table().compile()
     uniq, inv = np.unique(labels, return_inverse=True)
@@ -277,7 +268,7 @@ def make_synthetic(n_rows: int, seed: int = SEED, months=24, cities=CITIES) -> p
     (50, 'category', 5)
     """
     rng = np.random.default_rng(seed)
-    labels = month_labels(latest_complete_window(months), months)
+    labels = month_range(latest_complete_window(months), months)
     row = np.arange(n_rows)
     emp = row // months
     n_emp = int(emp[-1]) + 1 if n_rows else 0

@@ -23,7 +23,7 @@ import pandera.pandas as pa
 
 from .errors import InputError, format_rows
 from .params import vocab
-from .params.months import parse_months
+from .months import month_numbers
 
 #: Accepted header for each input column (English first, then Chinese aliases).
 ALIASES = {
@@ -154,28 +154,6 @@ def city_names(values, keep_unknown: bool = False) -> np.ndarray:
     if keep_unknown:
         names[:-1] = [n if n is not None else c.lower() for n, c in zip(names[:-1], uniq)]
     return names[codes]
-
-
-def month_numbers(column: pd.Series) -> np.ndarray:
-    """Integer months (``year * 12 + month - 1``) of a month column (``YYYY-MM`` text, trimmed,
-    or datetimes), parsed once per distinct value; InputError naming missing or malformed rows.
-
-    >>> (month_numbers(pd.Series([" 2025-07", "2025-07"])) // 12).tolist()
-    [2025, 2025]
-    """
-    if pd.api.types.is_datetime64_any_dtype(column):
-        if column.isna().any():
-            raise InputError(f"month: missing value in {format_rows(np.flatnonzero(column.isna()))}")
-        return (column.dt.year * 12 + column.dt.month - 1).to_numpy(dtype=np.int64)
-    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
-    parsed = np.append(parse_months(list(cat.cat.categories.astype(str))), -2)
-    months = parsed[cat.cat.codes.to_numpy()]
-    if (months == -2).any():
-        raise InputError(f"month: missing value in {format_rows(np.flatnonzero(months == -2))}")
-    if (months == -1).any():
-        raise InputError(f"month: malformed value in {format_rows(np.flatnonzero(months == -1))}; "
-                         "expected YYYY-MM")
-    return months
 
 
 def nonnegative_values(x, name: str) -> np.ndarray:

@@ -37,8 +37,8 @@ from .errors import InputError, format_rows
 from .resources import data_path
 from .schema import numeric_values
 from .pension import Assumptions, account_balance, claim_city_from_history, normalise_city
-from .retirement import (national_table, region_of, to_month_index, to_month_labels,
-                         track_codes)
+from .months import month_labels, month_numbers
+from .retirement import national_table, region_of, track_codes
 
 PROCEDURES_DIR = data_path("procedures")
 
@@ -76,8 +76,8 @@ def expand_spells(spells: pd.DataFrame) -> pd.DataFrame:
     for col in ("city", "start", "end"):
         if col not in spells.columns:
             raise InputError(f"{col}: missing column in the spells")
-    start = to_month_index(spells["start"].to_numpy(), "start")
-    end = to_month_index(spells["end"].to_numpy(), "end")
+    start = month_numbers(spells["start"].to_numpy(), "start")
+    end = month_numbers(spells["end"].to_numpy(), "end")
     bad = np.flatnonzero(end < start)
     if bad.size:
         raise InputError(f"end: before start in spell {format_rows(bad)}")
@@ -92,7 +92,7 @@ def expand_spells(spells: pd.DataFrame) -> pd.DataFrame:
     base = (numeric_values(spells["base"], "base")
             if "base" in spells.columns else np.full(len(spells), np.nan))
     return pd.DataFrame({"spell": spell, "city": normalise_city(spells["city"].to_numpy())[spell],
-                         "month": to_month_labels(start[spell] + offset),
+                         "month": month_labels(start[spell] + offset),
                          "month_index": start[spell] + offset, "base": base[spell]})
 
 
@@ -137,7 +137,7 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
     """
     a = assumptions or Assumptions()
     m = expand_spells(spells)
-    order = np.argsort(to_month_index(spells["start"].to_numpy(), "start"), kind="stable")
+    order = np.argsort(month_numbers(spells["start"].to_numpy(), "start"), kind="stable")
     sp = spells.iloc[order].reset_index(drop=True)
     hukou = normalise_city([hukou_city])[0]
     claim = claim_place(spells, hukou_city)
@@ -147,13 +147,13 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
     sidx = rank[m["spell"].to_numpy()]
     months = np.bincount(sidx, minlength=len(sp))
     mi = m["month_index"].to_numpy()
-    since = to_month_index([national_table("pension_rules").set_index("name")
+    since = month_numbers([national_table("pension_rules").set_index("name")
                             .loc["pooled_transfer_since", "value"]], "since")[0]
     base = m["base"].to_numpy(float)
     pooled = _rule("transfer_pension.pooled_share") * np.bincount(
         sidx, weights=np.where(mi >= since, base, 0.0), minlength=len(sp))
     cities = normalise_city(sp["city"].to_numpy())
-    ends = to_month_index(sp["end"].to_numpy(), "end")
+    ends = month_numbers(sp["end"].to_numpy(), "end")
     move_year = ends // 12 + 1  # the move is at the end of the origin spell
     has_base = ~np.isnan(base)
     bal, _, _ = account_balance(sidx[has_base], mi[has_base], base[has_base], move_year, a,
@@ -167,7 +167,7 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
     cross = prov[:-1] != prov[1:]
     if birth_month is not None and track is not None:
         tc = track_codes([track], 1)[0]
-        birth = to_month_index([birth_month], "birth_month")[0]
+        birth = month_numbers([birth_month], "birth_month")[0]
         age = (ends[:-1] + 1 - birth) / 12
         limit = _rule("transfer_pension.temp_account_age_male" if tc == 0
                       else "transfer_pension.temp_account_age_female")
@@ -180,7 +180,7 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
                      "years move; no funds (under 1 year at origin)")
     extra = _rule("transfer_unemployment.extra_share_for_claimants")
     moves = pd.DataFrame({
-        "from_city": frm, "to_city": to, "move_month": to_month_labels(ends[:-1] + 1),
+        "from_city": frm, "to_city": to, "move_month": month_labels(ends[:-1] + 1),
         "age_at_move": age, "cross_province": cross, "months_at_origin": months[:-1],
         "pooled_transfer": pooled[:-1], "account_transfer": bal[:-1],
         "temporary_account": temp, "unemployment": unemp,

@@ -9,7 +9,7 @@ True
 """
 
 from .load import DATA_DIR, default_table, load
-from .months import month_index, month_label, parse_months
+from ..months import month_index, month_label, parse_months
 from .table import ParamCube, ParamTable
 from .vocab import CATEGORIES, CITIES, ITEMS, SOCIAL_INSURANCE_ITEMS
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from .months import month_index
+from ..months import month_index
 from .table import ParamTable
 from .validate import required_items
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from .months import month_label
+from ..months import month_label
 
 #: The fields whose values a change is reported for (sources and notes are not values).
 VALUE_FIELDS = ("employer_rate", "employee_rate", "employer_fixed", "employee_fixed",

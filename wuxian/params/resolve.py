@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from . import vocab
-from .months import month_index, month_label
+from ..months import month_index, month_label
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import vocab
-from .months import month_index
+from ..months import month_index
 from .resolve import Grid, resolve
 
 ROUNDING_SCALE = {"0.01": 100.0, "0.1": 10.0, "1": 1.0}

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from . import vocab
-from .months import month_index, month_label
+from ..months import month_index, month_label
 from .resolve import _raise_rows, resolve
 
 RATE_FIELDS = ("employer_rate", "employee_rate", "rate_min", "rate_max")

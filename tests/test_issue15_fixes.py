@@ -200,7 +200,7 @@ def test_net_pay_cli_reads_chinese_headers(tmp_path):
 # ------------------------------------------------------------ 6. gap summary by canonical city
 def test_gap_summary_groups_aliases_of_one_city():
     """上海 and shanghai are one city (the README's example), in memory and streamed."""
-    from wuxian.stream import summary_combine, summary_partial
+    from wuxian.gap import summary_combine, summary_partial
 
     df = pd.DataFrame({"employee_id": ["a", "a", "b"], "city": ["上海", "shanghai", "Shanghai "],
                        "month": ["2025-07", "2025-08", "2025-07"], "wage": 20000.0,

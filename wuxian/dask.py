@@ -47,7 +47,8 @@ from .io import (arrow_to_pandas, check_headers, csv_encoding, csv_headers, csv_
                  csv_read_options, file_suffix)
 from .params import default_table
 from .schema import canonical_columns, employee_keys, validate_payroll, with_numbers
-from .stream import History, _reraise, compute_rows, summary_combine, summary_partial
+from .gap import summary_combine, summary_partial
+from .stream import History, reraise_shifted, compute_rows
 
 #: Bytes of a CSV file parsed in the calling process by :func:`read` (meta and early errors).
 HEAD_BYTES = 1 << 20
@@ -92,7 +93,7 @@ def _worker_call(offset: int, func, *args):
     try:
         return func(*args)
     except WuxianError as exc:
-        _reraise(exc, offset)
+        reraise_shifted(exc, offset)
     except Exception as exc:  # noqa: BLE001 - raised below, outside this handler
         error = hidden_error(exc)
     raise error
@@ -411,7 +412,7 @@ def _numbers(df: pd.DataFrame, rows_before) -> pd.DataFrame:
         hidden = hidden_error(exc)
     if hidden is not None:
         raise hidden
-    _reraise(failure, rows_before())
+    reraise_shifted(failure, rows_before())
 
 
 def _block_problem(exc, source, start, data, header) -> str:

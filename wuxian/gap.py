@@ -170,6 +170,57 @@ def grouping_frame(gaps: pd.DataFrame, by: list) -> pd.DataFrame:
     return frame
 
 
+# ------------------------------------------------------------- summaries (one home for every engine)
+def summary_partial(gaps: pd.DataFrame, by, employee=None) -> pd.DataFrame:
+    """Per (group, employee) sums of a chunk of :func:`wuxian.gap` rows; combine the chunks
+    with :func:`summary_combine` (the result of :func:`wuxian.gap_summary`). `employee`
+    (integer codes, e.g. :meth:`wuxian.stream.History.codes`) replaces the trimmed id text as the key."""
+    by = list(by)
+    frame = grouping_frame(gaps, by)
+    aff = frame["flag_underdeclared"].to_numpy()
+    if employee is None:
+        employee = employee_keys(frame["employee_id"])
+    frame = pd.DataFrame({
+        **{b: frame[b] for b in by}, "employee_id": employee,
+        "employee_months": 1, "affected_months": aff.astype(np.int64),
+        "gap_employer_total": frame["gap_employer_total"],
+        "gap_employee_total": frame["gap_employee_total"],
+        "_gap_er_aff": np.where(aff, frame["gap_employer_total"], 0.0),
+        "_gap_ee_aff": np.where(aff, frame["gap_employee_total"], 0.0),
+        "gap_housing_fund": frame["gap_housing_fund"],
+        "gap_pension_account": frame["gap_pension_account"]})
+    return frame.groupby(by + ["employee_id"], observed=True, sort=False).sum().reset_index()
+
+
+def summary_fold(partials, by) -> pd.DataFrame:
+    """One :func:`summary_partial` frame summing `partials` (one row per group and employee):
+    the running state of a streamed ``gap --by``, as large as the distinct (group, employee)
+    pairs, whatever the number of rows."""
+    per = pd.concat(list(partials), ignore_index=True)
+    return per.groupby(list(by) + ["employee_id"], observed=True, sort=False).sum().reset_index()
+
+
+def summary_combine(partials, by) -> pd.DataFrame:
+    """:func:`wuxian.gap_summary` from :func:`summary_partial` pieces (sums agree to rounding)."""
+    by = list(by)
+    per = summary_fold(partials, by).set_index(by + ["employee_id"])
+    per["_affected"] = per["affected_months"] > 0
+    g = per.groupby(level=by, observed=True, sort=True)
+    s = g.sum()
+    months = s["affected_months"].where(s["affected_months"] > 0)
+    out = pd.DataFrame({
+        "workers": g.size(), "workers_affected": s["_affected"].astype(np.int64),
+        "employee_months": s["employee_months"], "affected_months": s["affected_months"],
+        "gap_employer_total": s["gap_employer_total"].round(2),
+        "gap_employee_total": s["gap_employee_total"].round(2),
+        "mean_monthly_gap_employer": (s["_gap_er_aff"] / months).round(2),
+        "mean_monthly_gap_employee": (s["_gap_ee_aff"] / months).round(2),
+        "housing_fund_loss": s["gap_housing_fund"].round(2),
+        "pension_account_loss": s["gap_pension_account"].round(2)})
+    out.insert(2, "share_affected", (out["workers_affected"] / out["workers"]).round(4))
+    return out.reset_index()
+
+
 def gap_summary(gaps: pd.DataFrame, by=("city", "year")) -> pd.DataFrame:
     """Aggregate a :func:`gap` result by city, year, employer, wage band...
 
@@ -198,31 +249,7 @@ def gap_summary(gaps: pd.DataFrame, by=("city", "year")) -> pd.DataFrame:
     >>> s[["workers", "workers_affected", "share_affected"]].to_dict("records")
     [{'workers': 2, 'workers_affected': 1, 'share_affected': 0.5}]
     """
-    by = list(by)
-    frame = grouping_frame(gaps, by)
-    affected = frame["flag_underdeclared"].to_numpy()
-    employee = employee_keys(frame["employee_id"])
-    frame = frame.assign(
-        employee_id=employee, _aff_emp=np.where(affected, employee, None),
-        _aff=affected,
-        _gap_er_aff=np.where(affected, frame["gap_employer_total"], np.nan),
-        _gap_ee_aff=np.where(affected, frame["gap_employee_total"], np.nan),
-    )
-    grouped = frame.groupby(by, observed=True, sort=True)
-    out = pd.DataFrame({
-        "workers": grouped["employee_id"].nunique(),
-        "workers_affected": grouped["_aff_emp"].nunique(),
-        "employee_months": grouped.size(),
-        "affected_months": grouped["_aff"].sum(),
-        "gap_employer_total": grouped["gap_employer_total"].sum().round(2),
-        "gap_employee_total": grouped["gap_employee_total"].sum().round(2),
-        "mean_monthly_gap_employer": grouped["_gap_er_aff"].mean().round(2),
-        "mean_monthly_gap_employee": grouped["_gap_ee_aff"].mean().round(2),
-        "housing_fund_loss": grouped["gap_housing_fund"].sum().round(2),
-        "pension_account_loss": grouped["gap_pension_account"].sum().round(2),
-    })
-    out.insert(2, "share_affected", (out["workers_affected"] / out["workers"]).round(4))
-    return out.reset_index()
+    return summary_combine([summary_partial(gaps, by)], by)
 
 
 def _alias_map(columns) -> dict:

@@ -20,11 +20,6 @@ def _rule(name: str) -> float:
     return float(national_table("injury_rules").set_index("rule").loc[name, "value"])
 
 
-def _ym(month, shape):
-    """Integer months of YYYY-MM labels broadcast to `shape`; InputError naming bad rows."""
-    return month_numbers(np.broadcast_to(np.asarray(month, dtype=object), shape), "month")
-
-
 def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:
     """Lump-sum disability allowance and monthly allowance by disability grade 1–10.
 
@@ -50,7 +45,7 @@ def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:
     if bad.size:
         raise InputError(f"grade: must be an integer 1-10, {format_rows(bad)}")
     w = np.broadcast_to(_arr(wage, "wage"), g.shape)
-    ym = _ym(month, g.shape)
+    ym = month_numbers(np.broadcast_to(np.asarray(month, dtype=object), g.shape))
     t = national_table("injury_grades")
     t = t.assign(s=month_numbers(t["period_start"], "period_start"),
                  e=month_numbers(t["period_end"], "period_end"))

@@ -44,6 +44,7 @@ import pandas as pd
 
 from .base import check_base_method
 from .contributions import OUTPUT_COLUMNS, compute, parameter_keys
+from .gap import summary_combine, summary_fold, summary_partial
 from .errors import InputError, WuxianError, format_rows
 from .io import (READ_SUFFIXES, AtomicWriter, arrow_to_pandas, check_fields, check_headers,
                  check_output_path, csv_encoding, csv_headers, csv_problem, csv_read_options,
@@ -72,7 +73,8 @@ def shift_rows(message: str, offset: int) -> str:
     return _ROWS.sub(add, message)
 
 
-def _reraise(exc: WuxianError, offset: int):
+def reraise_shifted(exc: WuxianError, offset: int):
+    """Raise `exc` again with its row numbers shifted by `offset` (a chunk's first row)."""
     raise type(exc)(shift_rows(str(exc), offset)) from None
 
 
@@ -317,7 +319,7 @@ def scan(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, table=None, bar=None) -> tu
             cohort = validate_payroll(chunk)
             parameter_keys(cohort, cube)  # months outside the parameter data
         except WuxianError as exc:
-            _reraise(exc, rows)
+            reraise_shifted(exc, rows)
         code = collector.encode(chunk[_id_column(chunk)])
         dup = collector.add(code, cohort.month, cohort.wage)
         if dup.any():
@@ -365,64 +367,6 @@ def compute_rows(chunk: pd.DataFrame, command: str = "contributions",
     return pd.concat([chunk, frame], axis=1)
 
 
-# --------------------------------------------------------------------------------- summaries
-SUMMARY_SUMS = ("employee_months", "affected_months", "gap_employer_total", "gap_employee_total",
-                "_gap_er_aff", "_gap_ee_aff", "gap_housing_fund", "gap_pension_account")
-
-
-def summary_partial(gaps: pd.DataFrame, by, employee=None) -> pd.DataFrame:
-    """Per (group, employee) sums of a chunk of :func:`wuxian.gap` rows; combine the chunks
-    with :func:`summary_combine` (the result of :func:`wuxian.gap_summary`). `employee`
-    (integer codes, e.g. :meth:`History.codes`) replaces the trimmed id text as the key."""
-    from .gap import grouping_frame
-    from .schema import employee_keys
-
-    by = list(by)
-    frame = grouping_frame(gaps, by)
-    aff = frame["flag_underdeclared"].to_numpy()
-    if employee is None:
-        employee = employee_keys(frame["employee_id"])
-    frame = pd.DataFrame({
-        **{b: frame[b] for b in by}, "employee_id": employee,
-        "employee_months": 1, "affected_months": aff.astype(np.int64),
-        "gap_employer_total": frame["gap_employer_total"],
-        "gap_employee_total": frame["gap_employee_total"],
-        "_gap_er_aff": np.where(aff, frame["gap_employer_total"], 0.0),
-        "_gap_ee_aff": np.where(aff, frame["gap_employee_total"], 0.0),
-        "gap_housing_fund": frame["gap_housing_fund"],
-        "gap_pension_account": frame["gap_pension_account"]})
-    return frame.groupby(by + ["employee_id"], observed=True, sort=False).sum().reset_index()
-
-
-def summary_fold(partials, by) -> pd.DataFrame:
-    """One :func:`summary_partial` frame summing `partials` (one row per group and employee):
-    the running state of a streamed ``gap --by``, as large as the distinct (group, employee)
-    pairs, whatever the number of rows."""
-    per = pd.concat(list(partials), ignore_index=True)
-    return per.groupby(list(by) + ["employee_id"], observed=True, sort=False).sum().reset_index()
-
-
-def summary_combine(partials, by) -> pd.DataFrame:
-    """:func:`wuxian.gap_summary` from :func:`summary_partial` pieces (sums agree to rounding)."""
-    by = list(by)
-    per = summary_fold(partials, by).set_index(by + ["employee_id"])
-    per["_affected"] = per["affected_months"] > 0
-    g = per.groupby(level=by, observed=True, sort=True)
-    s = g.sum()
-    months = s["affected_months"].where(s["affected_months"] > 0)
-    out = pd.DataFrame({
-        "workers": g.size(), "workers_affected": s["_affected"].astype(np.int64),
-        "employee_months": s["employee_months"], "affected_months": s["affected_months"],
-        "gap_employer_total": s["gap_employer_total"].round(2),
-        "gap_employee_total": s["gap_employee_total"].round(2),
-        "mean_monthly_gap_employer": (s["_gap_er_aff"] / months).round(2),
-        "mean_monthly_gap_employee": (s["_gap_ee_aff"] / months).round(2),
-        "housing_fund_loss": s["gap_housing_fund"].round(2),
-        "pension_account_loss": s["gap_pension_account"].round(2)})
-    out.insert(2, "share_affected", (out["workers_affected"] / out["workers"]).round(4))
-    return out.reset_index()
-
-
 def stream_file(src, out, command: str = "contributions",
                 base_method: str = "prior_year_average", table=None, strict: bool = False,
                 by=None, chunk_rows: int = DEFAULT_CHUNK_ROWS, progress: bool = True,
@@ -458,7 +402,7 @@ def stream_file(src, out, command: str = "contributions",
             try:
                 result = compute_rows(chunk, command, base_method, history, table, strict)
             except WuxianError as exc:
-                _reraise(exc, done)
+                reraise_shifted(exc, done)
             if by:
                 partials.append(summary_partial(result, by, history.codes(
                     result[_id_column(result)]) if history is not None else None))

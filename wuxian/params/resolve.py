@@ -46,7 +46,7 @@ def resolve(rows: pd.DataFrame, coverage: pd.DataFrame) -> Grid:
     ends = rows["period_end"].map(month_index).to_numpy() - first
     bad = (starts > ends) | (starts < 0) | (ends >= n_months)
     if bad.any():
-        _raise_rows(rows, bad, "period outside the coverage months or start after end")
+        raise_rows(rows, bad, "period outside the coverage months or start after end")
     city_code = {c: i for i, c in enumerate(vocab.CITIES)}
     cat_code = {c: i for i, c in enumerate(vocab.CATEGORIES)}
     item_code = {c: i for i, c in enumerate(vocab.ALL_ITEMS)}
@@ -80,6 +80,7 @@ def _where(rows: pd.DataFrame, rid: int) -> str:
     return f"{rows['file'].iat[rid]} line {rows['file_line'].iat[rid]}"
 
 
-def _raise_rows(rows: pd.DataFrame, mask, message: str) -> None:
+def raise_rows(rows: pd.DataFrame, mask, message: str) -> None:
+    """ParameterError: `message`, then the file and line of (up to 10 of) the `mask` rows."""
     where = "; ".join(_where(rows, i) for i in np.flatnonzero(mask)[:10])
     raise ParameterError(f"{message}: {where}")

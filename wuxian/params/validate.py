@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import ParameterError
 from . import vocab
 from ..months import month_index, month_label
-from .resolve import _raise_rows, resolve
+from .resolve import raise_rows, resolve
 
 RATE_FIELDS = ("employer_rate", "employee_rate", "rate_min", "rate_max")
 NON_NEGATIVE = ("employer_fixed", "employee_fixed", "base_floor", "base_cap", "avg_wage")
@@ -56,7 +56,7 @@ def validate_rows(rows: pd.DataFrame, coverage: pd.DataFrame, complete: bool = T
 def _fail(rows: pd.DataFrame, mask: pd.Series, message: str) -> None:
     mask = mask.fillna(False).to_numpy(dtype=bool)
     if mask.any():
-        _raise_rows(rows, mask, message)
+        raise_rows(rows, mask, message)
 
 
 def required_items(city: str) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ import pytest
 from wuxian.benefits import (death_benefits, injury_disability, maternity_allowance,
                              maternity_leave_days, nursing_allowance, unemployment_amount,
                              unemployment_months, unemployment_transfer)
-from wuxian.retirement import NATIONAL_DIR
+from wuxian.national import NATIONAL_DIR
 from wuxian.errors import InputError, MissingParameterError
 
 

@@ -314,7 +314,7 @@ def test_the_bundled_registry_is_valid():
 # --- the hand-written docs name what the code has ------------------------------------------
 
 def test_parameters_md_lists_every_national_table_and_its_columns():
-    from wuxian.retirement import NATIONAL_COLUMNS
+    from wuxian.national import NATIONAL_COLUMNS
 
     text = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
     for name, spec in NATIONAL_COLUMNS.items():

@@ -5,7 +5,7 @@ emptied, saved as GBK, a column dropped, text in a numeric column) and checks th
 that the message names the file (and the line when it is known) and that it quotes no cell of
 a non-key column. Parameter files are read from the copy with ``params.load(folder)`` and with
 the CLI's ``--params`` option (in-process and as a subprocess); the national tables have no
-CLI override, so they are pointed at the copy by monkeypatching ``retirement.NATIONAL_DIR``
+CLI override, so they are pointed at the copy by monkeypatching ``national.NATIONAL_DIR``
 (in-process API and CLI only).
 """
 
@@ -20,6 +20,7 @@ import pytest
 
 import wuxian.params as params
 from wuxian import benefits, retirement
+from wuxian import national as national_module
 from wuxian.cli import main
 from wuxian.errors import ParameterError
 
@@ -221,10 +222,10 @@ def test_corrupt_city_file_cli_subprocess(data_copy, fault):
 @pytest.fixture
 def national(data_copy, monkeypatch):
     """The national tables read from the copy (caches cleared before and after)."""
-    monkeypatch.setattr(retirement, "NATIONAL_DIR", data_copy / "national")
-    retirement.national_table.cache_clear()
+    monkeypatch.setattr(national_module, "NATIONAL_DIR", data_copy / "national")
+    national_module.national_table.cache_clear()
     yield data_copy / "national"
-    retirement.national_table.cache_clear()
+    national_module.national_table.cache_clear()
 
 
 NATIONAL_FAULTS = [
@@ -276,7 +277,7 @@ def test_missing_source_names_the_lines(national):
     _write_rows(path, rows)
     with pytest.raises(ParameterError, match=r"payout_months\.csv: every row needs a source "
                                              r"\(blank on line 5\)"):
-        retirement.national_table("payout_months")
+        national_module.national_table("payout_months")
 
 
 def test_missing_national_file(national):
@@ -287,7 +288,7 @@ def test_missing_national_file(national):
 
 def test_bundled_tables_read_as_before(national):
     """The copy reads like the bundled data (types as pandas infers them)."""
-    t = retirement.national_table("payout_months")
+    t = national_module.national_table("payout_months")
     assert t["age"].dtype.kind == "i" and t.loc[0, "months"] == 233
     assert retirement.payout_months(60) == 139.0
 

@@ -11,8 +11,7 @@ import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
 from wuxian.months import month_label, month_numbers
-import wuxian.retirement as _retirement
-from wuxian.retirement import national_table
+from wuxian.national import NATIONAL_DIR, national_table, rule_value
 from wuxian.schema import nonnegative_values as _arr
 from wuxian.injury import (death_benefits, injury_disability, nursing_allowance)  # noqa: F401
 
@@ -23,9 +22,9 @@ __all__ = ["unemployment_months", "unemployment_amount", "unemployment_transfer"
 
 def _csv(name: str) -> pd.DataFrame:
     """A benefit table whose not-found periods are rows with blank values (and blank
-    confidence): read by :func:`~wuxian.retirement.national_table` (cached, a corrupt file is
-    a ParameterError naming it) with the confidence allowed blank."""
-    return national_table(name.removesuffix(".csv"), confidence=False)
+    confidence): read by :func:`~wuxian.national.national_table` (cached, a corrupt file is
+    a ParameterError naming it; a row with a value needs its confidence)."""
+    return national_table(name.removesuffix(".csv"))
 
 
 def unemployment_months(years, city: str = "national", month=None) -> np.ndarray:
@@ -116,7 +115,7 @@ def unemployment_months(years, city: str = "national", month=None) -> np.ndarray
 
 
 def _series(city: str, series: str) -> pd.DataFrame:
-    p = _retirement.NATIONAL_DIR / f"series_{city}.csv"
+    p = NATIONAL_DIR / f"series_{city}.csv"
     if not p.exists():
         raise MissingParameterError(f"{series}: no data file for city {city!r}")
     s = national_table(f"series_{city}")
@@ -313,9 +312,8 @@ def unemployment_transfer(unpaid_benefit, years_at_origin) -> pd.DataFrame:
     """
     u = _arr(unpaid_benefit, "unpaid_benefit")
     y = _arr(years_at_origin, "years_at_origin")
-    r = national_table("unemployment_transfer").set_index("rule")["value"].astype(float)
-    ok = y >= r["min_years_for_fund_transfer"]
-    extra = np.where(ok, u * r["extra_share_for_claimants"], 0.0)
+    ok = y >= rule_value("unemployment_transfer", "min_years_for_fund_transfer")
+    extra = np.where(ok, u * rule_value("unemployment_transfer", "extra_share_for_claimants"), 0.0)
     return pd.DataFrame({"unpaid_benefit": np.where(ok, u, 0.0),
                          "medical_training_extra": extra,
                          "fund_transferred": np.where(ok, u, 0.0) + extra,

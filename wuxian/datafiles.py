@@ -3,7 +3,7 @@
 A corrupt file (empty, truncated, a ragged row, not UTF-8, broken quoting, a missing or
 repeated column, text in a numeric column) is a :class:`~wuxian.errors.ParameterError`
 naming the file and the lines, never a cell value. The parameter tables
-(:mod:`wuxian.params.load`), the national tables (:func:`wuxian.retirement.national_table`),
+(:mod:`wuxian.params.load`), the national tables (:func:`wuxian.national.national_table`),
 the registries (:mod:`wuxian.params.vocab`) and the column list (:mod:`wuxian.columns`) all
 read through :func:`read_data_csv`.
 

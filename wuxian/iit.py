@@ -23,7 +23,7 @@ import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
 from wuxian.months import month_numbers
-from wuxian.retirement import national_table
+from wuxian.national import national_table, rule_value
 from wuxian.schema import canonical_columns, numeric_values
 
 __all__ = ["load_brackets", "check_quick_deductions", "bracket_tax", "bonus_tax", "net_pay"]
@@ -191,9 +191,8 @@ def net_pay(contrib_df: pd.DataFrame, special_deductions: str | None = None,
     hf = _col(df, "housing_fund_employee")
     total = _col(df, "employee_total")
     if "base_hf" in df.columns:
-        rules = national_table("iit_rules").set_index("rule")["value"]
         base_hf = numeric_values(df["base_hf"], "base_hf")
-        cap = np.where(np.isnan(base_hf), np.inf, base_hf * float(rules["hf_deductible_rate"]))
+        cap = np.where(np.isnan(base_hf), np.inf, base_hf * rule_value("iit_rules", "hf_deductible_rate"))
         hf = np.minimum(hf, np.round(cap, 2))
     special = _col(df, special_deductions) if special_deductions else np.zeros(n)
     b = _col(df, bonus) if (bonus and bonus in df.columns) else np.zeros(n)

@@ -10,14 +10,10 @@ import pandas as pd
 
 from wuxian.errors import InputError, MissingParameterError, format_rows
 from wuxian.months import month_numbers
-from wuxian.retirement import national_table
+from wuxian.national import national_table, rule_value
 from wuxian.schema import nonnegative_values as _arr
 
 __all__ = ["injury_disability", "nursing_allowance", "death_benefits"]
-
-
-def _rule(name: str) -> float:
-    return float(national_table("injury_rules").set_index("rule").loc[name, "value"])
 
 
 def injury_disability(grade, wage, month="2024-01") -> pd.DataFrame:
@@ -109,8 +105,8 @@ def death_benefits(year, wage, regional_avg_wage, spouse=True, others=0, alone=0
     aw = np.broadcast_to(_arr(regional_avg_wage, "regional_avg_wage"), y.shape)
     inc = national_table("injury_disposable_income").set_index("year")["value"]
     prior = inc.reindex(y - 1).to_numpy(float)
-    start = int(national_table("injury_rules").set_index("rule").loc["death_lump_sum_multiple",
-                                                                 "period_start"][:4])
+    rules = national_table("injury_rules")
+    start = int(rules.loc[rules["rule"] == "death_lump_sum_multiple", "period_start"].iloc[0][:4])
     bad = np.flatnonzero(np.isnan(prior) | (y < start))
     if bad.size:
         raise MissingParameterError(f"year: no national disposable income / rule for the "
@@ -118,10 +114,10 @@ def death_benefits(year, wage, regional_avg_wage, spouse=True, others=0, alone=0
     n_sp = np.broadcast_to(np.asarray(spouse, dtype=float), y.shape)
     n_ot = np.broadcast_to(_arr(others, "others"), y.shape)
     n_al = np.broadcast_to(_arr(alone, "alone"), y.shape)
-    share = (n_sp * _rule("dependant_spouse") + n_ot * _rule("dependant_other")
-             + n_al * _rule("dependant_alone_extra"))
-    share = np.minimum(share, _rule("dependant_total_cap"))
+    share = (n_sp * rule_value("injury_rules", "dependant_spouse") + n_ot * rule_value("injury_rules", "dependant_other")
+             + n_al * rule_value("injury_rules", "dependant_alone_extra"))
+    share = np.minimum(share, rule_value("injury_rules", "dependant_total_cap"))
     return pd.DataFrame({"year": y,
-                         "funeral": np.round(_rule("funeral_months") * aw, 2),
-                         "lump_sum": np.round(_rule("death_lump_sum_multiple") * prior, 2),
+                         "funeral": np.round(rule_value("injury_rules", "funeral_months") * aw, 2),
+                         "lump_sum": np.round(rule_value("injury_rules", "death_lump_sum_multiple") * prior, 2),
                          "dependants_monthly": np.round(share * w, 2)})

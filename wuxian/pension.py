@@ -51,7 +51,8 @@ import pandas as pd
 
 from .errors import InputError, MissingParameterError, format_rows
 from .months import month_labels, month_numbers
-from .retirement import (Y0, Y1, interest_rates, min_contribution_years, national_table,
+from .national import national_table, rule, rule_value
+from .retirement import (Y0, Y1, interest_rates, min_contribution_years,
                          payout_months, region_of, retirement_bounds, statutory_age_months,
                          track_codes, year_table)
 from .schema import city_names, numeric_values
@@ -81,11 +82,6 @@ def _optional(frame: pd.DataFrame, column: str, default: float) -> np.ndarray:
     if bad.size:
         raise InputError(f"{column}: negative value in {format_rows(bad)}")
     return np.where(np.isnan(values), default, values)
-
-
-def _rule(name: str) -> str:
-    t = national_table("pension_rules").set_index("name")
-    return t.loc[name, "value"]
 
 
 def normalise_city(values) -> np.ndarray:
@@ -139,8 +135,7 @@ def claim_city_from_history(emp, month, city_codes, cities, hukou, n: int) -> np
     ...     np.array(["chengdu"], dtype=object), 1).tolist()
     ['beijing']
     """
-    threshold = int(float(national_table("transfer_rules").set_index("name")
-                          .loc["transfer_pension.claim_place_threshold_months", "value"]))
+    threshold = int(rule_value("transfer_rules", "transfer_pension.claim_place_threshold_months"))
     nc = len(cities)
     key = emp.astype(np.int64) * nc + city_codes
     counts = np.bincount(key, minlength=n * nc).reshape(n, nc)
@@ -270,7 +265,7 @@ def pension_at_retirement(history: pd.DataFrame, people: pd.DataFrame,
     aw, aw_proj = year_table("avg_wage", "avg_wage", "year", list(regions), a.wage_growth)
     cb, cb_proj = year_table("calc_base", "calc_base", "retire_year", list(regions),
                              a.wage_growth)
-    lag = int(_rule("index_wage_lag_years"))
+    lag = int(rule("pension_rules", "index_wage_lag_years"))
     # contribution index per month, against the claim region's average wage of year - lag
     yrow = month // 12 - lag - Y0
     denom = aw[rcodes[emp], yrow]
@@ -294,7 +289,7 @@ def pension_at_retirement(history: pd.DataFrame, people: pd.DataFrame,
         raise MissingParameterError(
             f"calc_base: no 计发基数 for region {regions[rcodes[miss[0]]]} retirement year "
             f"{ryear[miss[0]]} (per-employee {format_rows(miss)})")
-    rate = float(_rule("basic_rate_per_year"))
+    rate = float(rule("pension_rules", "basic_rate_per_year"))
     basic = calc_base * (1 + mean_index) / 2 * years * rate
     basic = np.where(years > 0, basic, 0.0)
     balance, credits, n_assumed = account_balance(emp, month, base, ryear, a, n)

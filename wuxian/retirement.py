@@ -31,82 +31,10 @@ import pandas as pd
 
 from .errors import InputError, MissingParameterError, format_rows
 from .months import month_label, month_labels, month_numbers
-from .params.vocab import CITIES
-from .resources import data_path, shown
+from .national import national_table
 
-NATIONAL_DIR = data_path("national")
 TRACKS = ("male", "female_55", "female_50")
 Y0, Y1 = 1990, 2100  # the year axis of the dense rate / wage arrays
-
-
-#: The columns each national table must have besides ``source`` and ``confidence``
-#: (``notes`` may be left out); ``#`` marks a number (a blank cell is allowed, text is not).
-#: A table not listed here needs only ``source`` and ``confidence``.
-NATIONAL_COLUMNS = {
-    "account_credit_share": "month_start month_end #share",
-    "account_interest": "#year #rate",
-    "avg_wage": "region #year #avg_wage",
-    "calc_base": "region #retire_year #calc_base",
-    "iit_brackets": "regime period_start period_end basis #basic_deduction #bracket #lower "
-                    "#upper #rate #quick_deduction",
-    "iit_rules": "rule #value unit period_start period_end",
-    "injury_disposable_income": "#year #value",
-    "injury_grades": "#version period_start period_end #grade #lump_sum_months "
-                     "#monthly_allowance_share",
-    "injury_rules": "rule #value unit period_start period_end",
-    "input_limits": "field #max unit period_start period_end",
-    "maternity_leave": "city period_start period_end #base_days #difficult_birth_days "
-                       "#extra_baby_days #city_extra_days",
-    "medical_retire_years": "city track #years",
-    "min_contribution_years": "#year_start #year_end #min_years",
-    "payout_months": "#age #months",
-    "pension_regions": "city region province",
-    "pension_rules": "name value unit",
-    "retirement_rules": "track #original_age_months #target_age_months "
-                        "first_affected_birth_month #birth_months_per_delay_month "
-                        "#max_delay_months last_affected_birth_month #flex_early_max_months "
-                        "#flex_late_max_months",
-    "transfer_rules": "name #value unit",
-    "transitional_coef": "region #coef_per_year method",
-    "unemployment_amount": "city period_start period_end method #min_years #max_years "
-                           "#min_age #max_age #from_benefit_month #to_benefit_month #value",
-    "unemployment_months": "city period_start period_end #min_years #max_years #months "
-                           "#step_years #extra_months_per_step #cap",
-    "unemployment_transfer": "rule #value unit",
-    **{f"series_{c}": "series city period_start period_end #value"
-       for c in CITIES},
-}
-
-
-@lru_cache(maxsize=None)
-def national_table(name: str, confidence: bool = True) -> pd.DataFrame:
-    """Read ``data/national/{name}.csv``; every row must carry a source and a confidence.
-
-    A corrupt file (empty, truncated, a ragged row, not UTF-8, broken quoting, a missing
-    column of :data:`NATIONAL_COLUMNS`, text in a numeric column, a row without source) is a
-    :class:`~wuxian.errors.ParameterError` naming the file and the lines, never a cell value.
-    ``confidence=False`` lets rows leave the confidence blank (the benefit tables' periods
-    whose values were not found).
-
-    >>> national_table("payout_months").loc[0, ["age", "months"]].tolist()
-    [40, 233]
-    """
-    from .errors import ParameterError
-    from .datafiles import lines_text, read_data_csv
-
-    path = NATIONAL_DIR / f"{name}.csv"
-    spec = NATIONAL_COLUMNS.get(name, "").split()
-    columns = [c.lstrip("#") for c in spec]
-    numeric = [c[1:] for c in spec if c.startswith("#")]
-    where = shown(path)
-    df, lines = read_data_csv(path, where, required=columns + ["source", "confidence"],
-                              numeric=numeric)
-    for col in ("source", "confidence") if confidence else ("source",):
-        blank = df[col].isna().to_numpy() | (df[col].astype(str).str.strip() == "").to_numpy()
-        if blank.any():
-            raise ParameterError(f"{where}: every row needs a {col} (blank on "
-                                 f"{lines_text(lines[blank])})")
-    return df
 
 
 def _rules() -> pd.DataFrame:

@@ -220,7 +220,7 @@ def input_limits() -> dict:
     >>> input_limits()["wage"]
     (100000000.0, 'yuan a month')
     """
-    from .retirement import national_table
+    from .national import national_table
 
     df = national_table("input_limits")
     return {r.field: (float(r.max), r.unit) for r in df.itertuples()}

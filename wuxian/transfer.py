@@ -38,13 +38,12 @@ from .resources import data_path
 from .schema import numeric_values
 from .pension import Assumptions, account_balance, claim_city_from_history, normalise_city
 from .months import month_labels, month_numbers
-from .retirement import national_table, region_of, track_codes
+from .national import checked_table, national_table, rule, rule_value
+from .retirement import region_of, track_codes
 
 PROCEDURES_DIR = data_path("procedures")
-
-
-def _rule(name: str) -> float:
-    return float(national_table("transfer_rules").set_index("name").loc[name, "value"])
+PROCEDURE_COLUMNS = ("insurance #step actor action documents #deadline_working_days "
+                     "deadline_text")
 
 
 def procedures(insurance: str | None = None) -> pd.DataFrame:
@@ -53,7 +52,7 @@ def procedures(insurance: str | None = None) -> pd.DataFrame:
     >>> procedures("pension")["deadline_working_days"].dropna().astype(int).tolist()
     [15, 15, 15]
     """
-    df = pd.read_csv(PROCEDURES_DIR / "transfer_steps.csv")
+    df = checked_table(PROCEDURES_DIR / "transfer_steps.csv", PROCEDURE_COLUMNS)
     if insurance is not None:
         if insurance not in set(df["insurance"]):
             raise InputError(f"insurance: unknown {insurance!r}; expected "
@@ -147,10 +146,9 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
     sidx = rank[m["spell"].to_numpy()]
     months = np.bincount(sidx, minlength=len(sp))
     mi = m["month_index"].to_numpy()
-    since = month_numbers([national_table("pension_rules").set_index("name")
-                            .loc["pooled_transfer_since", "value"]], "since")[0]
+    since = month_numbers(rule("pension_rules", "pooled_transfer_since"), "since")[0]
     base = m["base"].to_numpy(float)
-    pooled = _rule("transfer_pension.pooled_share") * np.bincount(
+    pooled = rule_value("transfer_rules", "transfer_pension.pooled_share") * np.bincount(
         sidx, weights=np.where(mi >= since, base, 0.0), minlength=len(sp))
     cities = normalise_city(sp["city"].to_numpy())
     ends = month_numbers(sp["end"].to_numpy(), "end")
@@ -169,16 +167,16 @@ def transfer_summary(spells: pd.DataFrame, hukou_city: str, birth_month: str | N
         tc = track_codes([track], 1)[0]
         birth = month_numbers([birth_month], "birth_month")[0]
         age = (ends[:-1] + 1 - birth) / 12
-        limit = _rule("transfer_pension.temp_account_age_male" if tc == 0
+        limit = rule_value("transfer_rules", "transfer_pension.temp_account_age_male" if tc == 0
                       else "transfer_pension.temp_account_age_female")
         temp = cross & (to != hukou) & (age >= limit)
     else:
         age = np.full(len(frm), np.nan)
         temp = np.full(len(frm), pd.NA, dtype=object)
-    min_unemp = 12 * _rule("transfer_unemployment.min_years_for_fund_transfer")
+    min_unemp = 12 * rule_value("transfer_rules", "transfer_unemployment.min_years_for_fund_transfer")
     unemp = np.where(months[:-1] >= min_unemp, "funds and years move",
                      "years move; no funds (under 1 year at origin)")
-    extra = _rule("transfer_unemployment.extra_share_for_claimants")
+    extra = rule_value("transfer_rules", "transfer_unemployment.extra_share_for_claimants")
     moves = pd.DataFrame({
         "from_city": frm, "to_city": to, "move_month": month_labels(ends[:-1] + 1),
         "age_at_move": age, "cross_province": cross, "months_at_origin": months[:-1],

@@ -1,7 +1,7 @@
 """Read the parameter CSVs and check their columns with a pandera schema.
 
 Every data CSV of wuxian (``data/params`` here, ``data/national`` through
-:func:`wuxian.retirement.national_table`) is read by :func:`read_data_csv`, which turns a
+:func:`wuxian.national.national_table`) is read by :func:`read_data_csv`, which turns a
 corrupt file into a :class:`~wuxian.errors.ParameterError` naming the file and, when known,
 the line: an empty or truncated file, a row with the wrong number of fields, text that is not
 UTF-8 (a file saved as GBK), broken quoting, a missing or repeated column, a non-number in a

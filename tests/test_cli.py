@@ -13,7 +13,8 @@ import pytest
 
 import wuxian
 import wuxian.params as params
-from wuxian.cli import compute_chunked, main
+from wuxian.chunks import compute_chunked
+from wuxian.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "params"
 

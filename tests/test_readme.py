@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from wuxian.cli import replace_between
+from wuxian.params.coverage import replace_between
 from wuxian.params import default_table
 from wuxian.params.coverage import coverage_markdown
 

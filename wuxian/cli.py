@@ -24,19 +24,16 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from . import columns, io
 from .base import BASE_METHODS
+from .chunks import compute_chunked
 from .errors import InputError, WuxianError
+from .stream import DEFAULT_CHUNK_ROWS
 
-#: Inputs longer than this are processed in chunks of whole employees, with a progress bar.
-CHUNK_THRESHOLD = 200_000
-CHUNK_ROWS = 250_000
 EXIT_ERROR = 2
 ENGINES = ("stream", "memory", "dask")
-STREAM_CHUNK_ROWS = 500_000
 
 
 def positive_int(text: str) -> int:
@@ -86,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="stream: chunks with bounded memory (default; .xlsx is read whole); "
                             "memory: the whole file at once; dask: a Dask cluster")
         c.add_argument("--chunk-rows", type=positive_int, default=None, metavar="N",
-                       help="rows per chunk when streaming (default %d)" % STREAM_CHUNK_ROWS)
+                       help="rows per chunk when streaming (default %d)" % DEFAULT_CHUNK_ROWS)
         c.add_argument("--scheduler", metavar="ADDRESS",
                        help="with --engine dask: an existing scheduler (default: a LocalCluster)")
         c.add_argument("--workers", type=positive_int, default=2,
@@ -150,64 +147,6 @@ def _table(folder):
     return params.load(folder) if folder is not None else params.default_table()
 
 
-def _employee_codes(df: pd.DataFrame) -> np.ndarray | None:
-    """Trimmed-id codes of `df`'s employees; None when there is no usable id column (the
-    engine then runs on the whole frame and reports the problem)."""
-    from .schema import canonical_columns, employee_codes
-
-    by_name = {v: k for k, v in canonical_columns(df.columns).items()}
-    if "employee_id" not in by_name:
-        return None
-    try:
-        return employee_codes(df[by_name["employee_id"]])
-    except InputError:
-        return None
-
-
-def compute_chunked(df: pd.DataFrame, base_method: str, table=None,
-                    chunk_rows: int = CHUNK_ROWS, threshold: int = CHUNK_THRESHOLD,
-                    progress: bool = True, engine=None) -> pd.DataFrame:
-    """:func:`wuxian.contributions` on chunks of whole employees, in the original row order.
-
-    Each employee's rows stay in one chunk, so prior-year averages are the same as in one call.
-    If a chunk fails, the whole frame is recomputed in one call so the error names the rows of
-    the input, not of the chunk. `engine` (default :func:`wuxian.contributions`) is any
-    function ``engine(df, base_method=..., params=...)`` returning the input columns followed
-    by new ones (e.g. :func:`wuxian.gap`).
-
-    >>> df = pd.DataFrame({"employee_id": [1, 2, 1, 2], "city": "beijing",
-    ...     "month": ["2024-12", "2024-12", "2025-01", "2025-01"], "wage": [9e3, 2e4, 1e4, 2e4]})
-    >>> a = compute_chunked(df, "prior_year_average", chunk_rows=2, threshold=0, progress=False)
-    >>> import wuxian
-    >>> a.equals(wuxian.contributions(df))
-    True
-    """
-    if engine is None:
-        from .contributions import contributions as engine
-
-    codes = _employee_codes(df) if len(df) > threshold else None
-    if codes is None or len(df) == 0:
-        return engine(df, base_method=base_method, params=table)
-    from tqdm import tqdm
-
-    per_employee = len(df) / (codes.max() + 1)
-    chunk = codes // max(1, int(chunk_rows / per_employee))
-    order = np.argsort(chunk, kind="stable")
-    bounds = np.flatnonzero(np.diff(chunk[order])) + 1
-    parts = []
-    try:
-        with tqdm(total=len(df), unit="rows", disable=not progress, file=sys.stderr) as bar:
-            for idx in np.split(order, bounds):
-                out = engine(df.iloc[idx], base_method=base_method, params=table)
-                parts.append(out.iloc[:, df.shape[1]:])
-                bar.update(len(idx))
-    except WuxianError:
-        return engine(df, base_method=base_method, params=table)  # global row numbers
-    added = pd.concat(parts, ignore_index=True).iloc[np.argsort(order, kind="stable")]
-    added.index = df.index
-    return pd.concat([df, added], axis=1)
-
-
 def _run_engine(args) -> int:
     out = args.out or args.input.with_name(args.input.stem + args.suffix + ".csv")
     io.check_output_path(out, _inputs(args))  # before any computing
@@ -217,13 +156,22 @@ def _run_engine(args) -> int:
     if getattr(args, "net_pay", False):
         return _run_net_pay(args, out, table)
     if args.engine == "dask":
-        return _run_dask(args, out, table, by, strict)
+        try:
+            from . import dask as wdask
+        except ImportError:
+            raise InputError("--engine dask needs dask: pip install "
+                             "'dask[dataframe,distributed]'") from None
+        rows = wdask.run_file(args.input, out, args.command, args.base_method, table, by,
+                              strict, args.scheduler, args.workers, _inputs(args),
+                              args.escape_formulas)
+        print(f"wrote {out}: {rows} rows", file=sys.stderr)
+        return 0
     from . import stream
 
     if args.engine == "stream" and stream.is_streamable(args.input):
         rows = stream.stream_file(args.input, out, args.command, args.base_method, table,
                                   strict=strict, by=by,
-                                  chunk_rows=args.chunk_rows or STREAM_CHUNK_ROWS,
+                                  chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
                                   progress=not args.no_progress, inputs=_inputs(args),
                                   escape=args.escape_formulas)
         print(f"wrote {out}: {rows} rows", file=sys.stderr)
@@ -327,194 +275,18 @@ def _benefits(args) -> int:
     return 0
 
 
-def _run_dask(args, out, table, by, strict) -> int:
-    """``--engine dask``: LocalCluster (or ``--scheduler``), parquet/CSV in, one file out."""
-    try:
-        import dask
-        from distributed import Client
-    except ImportError:
-        raise InputError("--engine dask needs dask: pip install 'dask[dataframe,distributed]'") from None
-    from . import dask as wdask
-
-    if not args.input.exists():
-        raise InputError(f"{args.input}: no such file")
-    with dask.config.set({"dataframe.convert-string": False}):
-        # the file is checked (encoding, header, first rows) before any cluster starts; all
-        # columns stay as written, as --engine memory reads them
-        ddf = wdask.read(args.input, numbers=False)
-        if args.scheduler:
-            cluster, client = None, Client(args.scheduler)
-        else:
-            cluster = wdask.local_cluster(args.workers)  # quiet: worker logs quote data
-            client = Client(cluster)
-        try:
-            engine = wdask.gap if args.command == "gap" else wdask.contributions
-            kw = {"strict": strict} if args.command == "gap" else {}
-            result = engine(ddf, base_method=args.base_method, params=table, **kw)
-            if by:
-                frame = wdask.gap_summary(result, by)
-                io.write_table(frame, out, _inputs(args), args.escape_formulas)
-                rows = len(frame)
-            elif out.suffix.lower() == ".parquet":
-                rows = _write_parquet_dataset(result, out)
-            else:
-                rows = _write_in_order(client, result, out, window=2 * max(1, args.workers),
-                                       inputs=_inputs(args), escape=args.escape_formulas)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    print(f"wrote {out}: {rows} rows", file=sys.stderr)
-    return 0
-
-
-def _write_in_order(client, result, out, window: int, inputs=(), escape=True) -> int:
-    """Compute partitions in parallel (at most `window` in flight) and append them in order."""
-    from collections import deque
-
-    from .io import AtomicWriter
-
-    from .dask import hidden_error
-
-    def result_of(future):
-        try:
-            return future.result()
-        except WuxianError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a worker's message may quote the data
-            error = hidden_error(exc)
-        raise error
-
-    parts = iter(result.to_delayed())
-    pending: deque = deque()
-    rows = 0
-    with AtomicWriter(out, inputs, escape) as writer:
-        for part in parts:
-            pending.append(client.compute(part))
-            if len(pending) >= window:
-                frame = result_of(pending.popleft())
-                writer.write(frame)
-                rows += len(frame)
-        while pending:
-            frame = result_of(pending.popleft())
-            writer.write(frame)
-            rows += len(frame)
-    return rows
-
-
-def _write_parquet_dataset(result, out: Path) -> int:
-    """A partitioned parquet folder at `out`, written beside it and renamed when complete."""
-    import shutil
-
-    io.remove_stale_temps(out)
-    tmp = io.temp_path(out, directory=True)
-    try:
-        result.to_parquet(str(tmp), write_index=False)
-        rows = sum(pq_rows(f) for f in tmp.glob("*.parquet"))
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-        return rows
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def pq_rows(path) -> int:
-    import pyarrow.parquet as pq
-
-    return pq.ParquetFile(path).metadata.num_rows
-
-
-def _same_across_categories(frame: pd.DataFrame) -> pd.DataFrame:
-    """Collapse rows that are equal for every category into one row with category ``all``."""
-    value_cols = [c for c in frame.columns if c not in ("category",)]
-    out = []
-    for item, group in frame.groupby("item", sort=False):
-        body = group[value_cols].astype(str)
-        if len(group) > 1 and (body.nunique(dropna=False) == 1).all():
-            row = group.iloc[[0]].copy()
-            row["category"] = "all"
-            out.append(row)
-        else:
-            out.append(group)
-    return pd.concat(out, ignore_index=True)
-
-
-def format_params(frame: pd.DataFrame, city: str, month: str) -> str:
-    """A readable text table of :meth:`ParamTable.in_force` rows with numbered sources.
-
-    >>> f = pd.DataFrame({"item": ["pension"], "category": ["local_urban"],
-    ...     "employer_rate": [0.16], "employee_rate": [0.08], "employer_fixed": [0.0],
-    ...     "employee_fixed": [0.0], "base_floor": [7460.0], "base_cap": [37302.0],
-    ...     "rounding": ["half_up:0.01"], "source": ["沪人社规〔2025〕"], "confidence": ["high"],
-    ...     "notes": [""]})
-    >>> print(format_params(f, "shanghai", "2025-07"))  # doctest: +NORMALIZE_WHITESPACE
-    shanghai 2025-07
-       item    category employer employee floor   cap     rounding      confidence source
-    pension local_urban  16%       8%      7460  37302   half_up:0.01  high       [1]
-    <BLANKLINE>
-    [1] 沪人社规〔2025〕
-    """
-    frame = _same_across_categories(frame)
-    sources = list(dict.fromkeys(frame["source"]))
-
-    def pct(rate, fixed):
-        text = "" if pd.isna(rate) else f"{rate * 100:.4g}%"
-        if pd.notna(fixed) and fixed:
-            text = f"{text} + {fixed:g}" if text else f"{fixed:g}"
-        return text or "-"
-
-    def num(x):
-        return "-" if pd.isna(x) else f"{x:.10g}"
-
-    show = pd.DataFrame({
-        "item": frame["item"],
-        "category": frame["category"],
-        "employer": [pct(r, f) for r, f in zip(frame["employer_rate"], frame["employer_fixed"])],
-        "employee": [pct(r, f) for r, f in zip(frame["employee_rate"], frame["employee_fixed"])],
-        "floor": frame["base_floor"].map(num),
-        "cap": frame["base_cap"].map(num),
-        "rounding": frame["rounding"],
-        "confidence": frame["confidence"],
-        "source": [f"[{sources.index(s) + 1}]" for s in frame["source"]],
-    })
-    lines = [f"{city} {month}", show.to_string(index=False), ""]
-    lines += [f"[{i}] {s}" for i, s in enumerate(sources, 1)]
-    notes = [(r.item, r.category, r.notes) for r in frame.itertuples() if r.notes]
-    if notes:
-        lines += ["", "notes:"] + [f"  {i} ({c}): {n}" for i, c, n in notes]
-    return "\n".join(lines)
-
-
-def replace_between(text: str, marker: str, body: str) -> str:
-    r"""Replace what stands between ``<!-- marker:start -->`` and ``<!-- marker:end -->``.
-
-    >>> replace_between("a<!-- x:start -->old<!-- x:end -->b", "x", "new")
-    'a<!-- x:start -->\nnew\n<!-- x:end -->b'
-    """
-    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    if start not in text or end not in text:
-        raise InputError(f"README: no {start} ... {end} markers")
-    head, rest = text.split(start, 1)
-    return f"{head}{start}\n{body}\n{end}{rest.split(end, 1)[1]}"
-
-
 def _params(args) -> int:
     from .errors import InputError
     from .months import month_index
 
     if args.what == "coverage":
-        from .params.coverage import coverage, coverage_markdown
+        from .params.coverage import coverage, coverage_markdown, replace_between
 
         table = _table(args.params)
         if args.update_readme:
             text = args.update_readme.read_text(encoding="utf-8")
-            io.write_text(args.update_readme, replace_between(text, "coverage", coverage_markdown(table)))
+            io.write_text(args.update_readme,
+                          replace_between(text, "coverage", coverage_markdown(table)))
         elif args.markdown:
             print(coverage_markdown(table))
         else:
@@ -539,6 +311,8 @@ def _params(args) -> int:
     except ValueError:
         raise InputError(f"--month: malformed value {args.month!r}; expected YYYY-MM") from None
     frame = _table(args.params).in_force(args.city.strip().lower(), args.month)
+    from .params.show import format_params
+
     with pd.option_context("display.width", 200, "display.max_colwidth", 40):
         print(format_params(frame, args.city, args.month))
     return 0

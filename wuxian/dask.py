@@ -543,3 +543,111 @@ def _read_parquet_piece(piece, schema, types, numbers):
                          "or its column types differ from the first file's)") from None
     df = _worker_call(first, lambda: _typed(arrow_to_pandas(table), types))
     return _numbers(df, lambda: first) if numbers else df
+
+
+# ------------------------------------------------------------------ files (--engine dask)
+def run_file(src, out, command: str = "contributions", base_method: str = "prior_year_average",
+             table=None, by=None, strict: bool = False, scheduler: str | None = None,
+             workers: int = 2, inputs=(), escape: bool = True) -> int:
+    """`command` on the payroll file `src` with Dask into `out` (``--engine dask``): a quiet
+    LocalCluster of `workers` (or the cluster at `scheduler`); a parquet `out` is a
+    partitioned folder, a CSV/XLSX one is written partition by partition in order, `by` gives
+    the gap summary. Returns the rows written."""
+    import dask
+    from distributed import Client
+
+    from . import io
+
+    src = Path(src)
+    if not src.exists():
+        raise InputError(f"{src}: no such file")
+    with dask.config.set({"dataframe.convert-string": False}):
+        # the file is checked (encoding, header, first rows) before any cluster starts; all
+        # columns stay as written, as --engine memory reads them
+        ddf = read(src, numbers=False)
+        if scheduler:
+            cluster, client = None, Client(scheduler)
+        else:
+            cluster = local_cluster(workers)  # quiet: worker logs quote data
+            client = Client(cluster)
+        try:
+            if command == "gap":
+                result = gap(ddf, base_method=base_method, params=table, strict=strict)
+            else:
+                result = contributions(ddf, base_method=base_method, params=table)
+            if by:
+                frame = gap_summary(result, by)
+                io.write_table(frame, out, [src, *inputs], escape)
+                return len(frame)
+            if Path(out).suffix.lower() == ".parquet":
+                return write_parquet_dataset(result, Path(out))
+            return write_in_order(client, result, out, window=2 * max(1, workers),
+                                  inputs=[src, *inputs], escape=escape)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def write_in_order(client, result, out, window: int, inputs=(), escape=True) -> int:
+    """Compute partitions in parallel (at most `window` in flight) and append them in order."""
+    from collections import deque
+
+    from .io import AtomicWriter
+
+    def result_of(future):
+        try:
+            return future.result()
+        except WuxianError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a worker's message may quote the data
+            error = hidden_error(exc)
+        raise error
+
+    parts = iter(result.to_delayed())
+    pending: deque = deque()
+    rows = 0
+    with AtomicWriter(out, inputs, escape) as writer:
+        for part in parts:
+            pending.append(client.compute(part))
+            if len(pending) >= window:
+                frame = result_of(pending.popleft())
+                writer.write(frame)
+                rows += len(frame)
+        while pending:
+            frame = result_of(pending.popleft())
+            writer.write(frame)
+            rows += len(frame)
+    return rows
+
+
+def write_parquet_dataset(result, out: Path) -> int:
+    """A partitioned parquet folder at `out`, written beside it and renamed when complete."""
+    import os
+    import shutil
+
+    from . import io
+
+    io.remove_stale_temps(out)
+    tmp = io.temp_path(out, directory=True)
+    try:
+        result.to_parquet(str(tmp), write_index=False)
+        rows = sum(pq_rows(f) for f in tmp.glob("*.parquet"))
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old")
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        return rows
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def pq_rows(path) -> int:
+    """Rows of a parquet file, from its metadata."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows

@@ -17,6 +17,7 @@ Examples
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from . import vocab
 from ..months import month_index
 from .table import ParamTable
@@ -99,3 +100,16 @@ def coverage_markdown(table: ParamTable) -> str:
             cells.append("·".join(str(p) for p in parts))
         lines.append(f"| {city} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def replace_between(text: str, marker: str, body: str) -> str:
+    r"""Replace what stands between ``<!-- marker:start -->`` and ``<!-- marker:end -->``.
+
+    >>> replace_between("a<!-- x:start -->old<!-- x:end -->b", "x", "new")
+    'a<!-- x:start -->\nnew\n<!-- x:end -->b'
+    """
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+    if start not in text or end not in text:
+        raise InputError(f"README: no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    return f"{head}{start}\n{body}\n{end}{rest.split(end, 1)[1]}"

@@ -218,3 +218,13 @@ def test_output_columns_resolve_where_the_quickstart_names_them():
 
     assert wuxian.contributions.OUTPUT_COLUMNS == output_columns(wuxian.ITEMS,
                                                                   used_by="contributions")
+
+
+def test_params_accepts_every_name_of_a_city(capsys):
+    """``wuxian params --city 上海`` is the registry's shanghai (payroll files accept 上海)."""
+    from wuxian.cli import main
+
+    assert main(["params", "--city", "上海", "--month", "2025-07"]) == 0
+    chinese = capsys.readouterr().out
+    assert main(["params", "--city", "shanghai", "--month", "2025-07"]) == 0
+    assert chinese == capsys.readouterr().out and chinese.startswith("shanghai 2025-07")

@@ -310,11 +310,14 @@ def _params(args) -> int:
         month_index(args.month)
     except ValueError:
         raise InputError(f"--month: malformed value {args.month!r}; expected YYYY-MM") from None
-    frame = _table(args.params).in_force(args.city.strip().lower(), args.month)
+    from .schema import city_names
+
+    city = city_names([args.city])[0]  # 上海, Shanghai, SH -> shanghai (data/registry/cities.csv)
+    frame = _table(args.params).in_force(city, args.month)
     from .params.show import format_params
 
     with pd.option_context("display.width", 200, "display.max_colwidth", 40):
-        print(format_params(frame, args.city, args.month))
+        print(format_params(frame, city, args.month))
     return 0
 
 

@@ -310,9 +310,12 @@ def _params(args) -> int:
         month_index(args.month)
     except ValueError:
         raise InputError(f"--month: malformed value {args.month!r}; expected YYYY-MM") from None
-    from .schema import city_names
+    from .schema import CITY_HINT, city_names
 
-    city = city_names([args.city])[0]  # 上海, Shanghai, SH -> shanghai (data/registry/cities.csv)
+    try:  # 上海, Shanghai, SH -> shanghai (data/registry/cities.csv)
+        city = city_names([args.city])[0]
+    except InputError:
+        raise InputError(f"--city: unknown city {args.city!r}; expected {CITY_HINT}") from None
     frame = _table(args.params).in_force(city, args.month)
     from .params.show import format_params
 

@@ -211,13 +211,18 @@ def compute(cohort: Cohort, base_method: str = "prior_year_average",
 
 
 def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
-                  params: ParamTable | None = None, prior=None) -> tuple[np.ndarray, np.ndarray]:
+                  params: ParamTable | None = None, prior=None,
+                  bases=None) -> tuple[np.ndarray, np.ndarray]:
     """The numeric outputs as one ``(len(NUMERIC_OUTPUTS), n)`` block, and ``base_fallback``.
 
     Row ``i`` of the block is the column ``NUMERIC_OUTPUTS[i]``. The base is chosen by
-    :func:`wuxian.base.contribution_base` (`prior`: prior-year bases computed elsewhere).
+    :func:`wuxian.base.contribution_base` (`prior`: the history computed elsewhere), unless
+    `bases` gives it (one array, or a dict item -> array).
     """
-    base, fallback = contribution_base(cohort, base_method, prior)
+    if bases is None:
+        base, fallback = contribution_base(cohort, base_method, prior)
+    else:
+        base, fallback = bases, np.zeros(len(cohort), dtype=bool)
     table = params if params is not None else default_table()
     cube = table.compile()
     key, used = parameter_keys(cohort, cube)
@@ -241,7 +246,8 @@ def compute_block(cohort: Cohort, base_method: str = "prior_year_average",
         look.require("base_floor", "base_cap", "employer_fixed", "employee_fixed")
         # Rule 2: clip the base to [floor, cap]
         clipped = col[vocab.BASE_OUTPUTS[item]] if item in vocab.BASE_OUTPUTS else spare
-        np.maximum(base, look.take("base_floor", out=scratch), out=clipped)
+        item_base = base[item] if isinstance(base, dict) else base
+        np.maximum(item_base, look.take("base_floor", out=scratch), out=clipped)
         np.minimum(clipped, look.take("base_cap", out=scratch), out=clipped)
         offset, scale = look.take("round_offset"), look.take("round_scale")
         column, sides = vocab.RATE_INPUTS.get(item, (None, ()))

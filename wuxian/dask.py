@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import check_base_method
+from .base import check_base_method, total_pay
 from .errors import InputError, WuxianError, format_rows
 from .io import (arrow_to_pandas, check_headers, csv_encoding, csv_headers, csv_problem,
                  csv_read_options, file_suffix)
@@ -147,7 +147,7 @@ def partition_offsets(ddf) -> list:
 def _keys(part, emp, offset):
     cohort = validate_payroll(part)
     return pd.DataFrame({"employee_id": employee_keys(part[emp]), "month": cohort.month,
-                         "wage": cohort.wage,
+                         "wage": cohort.wage, "pay": total_pay(cohort),
                          "row": np.arange(offset, offset + len(part), dtype=np.int64)})
 
 
@@ -169,12 +169,17 @@ def _aggregate(part):
                              + format_rows(np.sort(part["row"].to_numpy()[dup])))
     year = month // 12
     slot, uniques = pd.factorize(code * 10_000 + year)
-    sums = np.bincount(slot, weights=part["wage"].to_numpy(), minlength=len(uniques))
+    sums = np.bincount(slot, weights=part["pay"].to_numpy(), minlength=len(uniques))
     counts = np.bincount(slot, minlength=len(uniques))
     first = np.zeros(len(uniques), dtype=np.int64)
     first[slot[::-1]] = np.arange(len(slot))[::-1]  # first row of each slot
+    order = np.lexsort((month, code))  # each employee's first month, and its wage
+    lead = order[np.r_[True, code[order][1:] != code[order][:-1]]] if len(code) else order
+    first_wage = np.zeros(int(code.max()) + 1 if len(code) else 0)
+    first_wage[code[lead]] = part["wage"].to_numpy()[lead]
     return pd.DataFrame({"employee_id": part["employee_id"].to_numpy()[first],
-                         "year": year[first], "sum": sums, "count": counts})
+                         "year": year[first], "sum": sums, "count": counts,
+                         "first_wage": first_wage[code[first]]})
 
 
 def _aggregate_partition(part):
@@ -192,7 +197,7 @@ def history(ddf, offsets=None) -> History:
     offsets = partition_offsets(ddf) if offsets is None else offsets
     meta = pd.DataFrame({"employee_id": np.zeros(0, dtype=object),
                          "month": np.zeros(0, np.int64), "wage": np.zeros(0),
-                         "row": np.zeros(0, np.int64)})
+                         "pay": np.zeros(0), "row": np.zeros(0, np.int64)})
     keys = ddf.map_partitions(_keys_partition, emp, offsets, meta=meta)
     # A task shuffle is faster than p2p for the few partitions of one machine (10M rows on 2
     # workers: 2.7 s against 4.0 s); p2p scales to many partitions. dask's config decides if set.
@@ -200,7 +205,8 @@ def history(ddf, offsets=None) -> History:
         "tasks" if keys.npartitions <= 64 else None)
     keys = keys.shuffle("employee_id", shuffle_method=method)
     agg_meta = pd.DataFrame({"employee_id": meta["employee_id"], "year": np.zeros(0, np.int64),
-                             "sum": np.zeros(0), "count": np.zeros(0, np.int64)})
+                             "sum": np.zeros(0), "count": np.zeros(0, np.int64),
+                             "first_wage": np.zeros(0)})
     (agg,) = _compute(keys.map_partitions(_aggregate_partition, meta=agg_meta))
     return History.from_aggregate(agg)
 
@@ -228,7 +234,7 @@ def _run(ddf, command, base_method, params, strict):
     table = params if params is not None else default_table()
     table.compile()
     offsets = partition_offsets(ddf)
-    hist = history(ddf, offsets) if base_method == "prior_year_average" else None
+    hist = history(ddf, offsets) if base_method != "current_month" else None
     head = ddf._meta_nonempty
     meta = compute_rows(head.iloc[:0], command, "current_month", None, table, strict) \
         if len(head.columns) else None

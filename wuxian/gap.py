@@ -16,7 +16,6 @@ Examples
 960.0
 """
 
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -96,8 +95,10 @@ def gap_cohort(cohort, df: pd.DataFrame, base_method: str = "prior_year_average"
     lawful_base, fallback = wage_base(cohort, base_method, prior)
     # Two runs of the engine on explicit bases; the lawful block becomes the output in place
     # (no copy of the 30-odd columns): rows are renamed, gaps subtracted where they stand.
-    lawful, _ = compute_block(replace(cohort, declared_base=lawful_base), "current_month", table)
-    decl, _ = compute_block(replace(cohort, declared_base=declared), "current_month", table)
+    lawful, _ = compute_block(cohort, params=table, bases=lawful_base)
+    decl, _ = compute_block(cohort, params=table, bases=declared)
+    if isinstance(lawful_base, dict):  # base years: the output shows the pension base
+        lawful_base = lawful_base["pension"]
     row = {name: i for i, name in enumerate(NUMERIC_OUTPUTS)}
     flags = {"flag_underdeclared": decl[row["base_si"]] < lawful[row["base_si"]],
              "flag_below_floor": declared < lawful_floor(cohort, table),
@@ -162,6 +163,12 @@ def grouping_frame(gaps: pd.DataFrame, by: list) -> pd.DataFrame:
         frame = frame.assign(city=city_names(frame["city"]))
     if "year" in by:
         frame = frame.assign(year=month_numbers(frame["month"]) // 12)
+    if "base_year" in by and "base_year" not in frame:
+        from .base import base_year_labels
+        from .params import vocab
+
+        codes = pd.Index(vocab.CITIES).get_indexer(city_names(frame["city"]))
+        frame = frame.assign(base_year=base_year_labels(codes, month_numbers(frame["month"])))
     if "wage_band" in by and "wage_band" not in frame:
         frame = frame.assign(wage_band=wage_band(numeric_values(frame["wage"], "wage")))
     missing = [b for b in by if b not in frame.columns]

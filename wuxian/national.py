@@ -37,6 +37,7 @@ NATIONAL_COLUMNS = {
     "account_interest": "#year #rate",
     "avg_wage": "region #year #avg_wage",
     "calc_base": "region #retire_year #calc_base",
+    "base_rules": "city item period_start period_end rule #year_start_month #wage_year_offset",
     "iit_brackets": "regime period_start period_end basis #basic_deduction #bracket #lower "
                     "#upper #rate #quick_deduction",
     "iit_rules": "rule #value unit period_start period_end",

@@ -37,6 +37,7 @@ ALIASES = {
     "hf_rate": ("hf_rate", "公积金比例"),
     "injury_rate": ("injury_rate", "工伤费率"),
     "medical_tier": ("medical_tier", "医疗档次"),
+    "bonus": ("bonus", "奖金"),
     "employer_id": ("employer_id", "单位编号"),
     "birth_month": ("birth_month", "出生年月"),
     "sex": ("sex", "性别"),
@@ -44,7 +45,7 @@ ALIASES = {
 REQUIRED = ("employee_id", "city", "month", "wage")
 #: Input columns wuxian reads as numbers (all others are keys or pass-through text).
 NUMERIC_INPUTS = ("wage", "base_salary", "declared_base", "hf_rate", "injury_rate",
-                  "medical_tier")
+                  "medical_tier", "bonus")
 
 #: Every accepted spelling of a city -> canonical name (``data/registry/cities.csv``).
 CITY_NAMES = vocab.CITY_NAMES
@@ -71,6 +72,7 @@ NUMERIC_SCHEMA = pa.DataFrameSchema(
                              nullable=True, required=False),
         "injury_rate": pa.Column(float, pa.Check.in_range(0, 1, include_max=False),
                                  nullable=True, required=False),
+        "bonus": pa.Column(float, pa.Check.ge(0), nullable=True, required=False),
         "medical_tier": pa.Column(float, pa.Check.isin([1, 2, 3]), nullable=True,
                                   required=False),
     },
@@ -91,6 +93,7 @@ class Cohort:
     hf_rate: np.ndarray | None
     injury_rate: np.ndarray | None
     medical_tier: np.ndarray | None
+    bonus: np.ndarray | None = None  # 奖金 of the month: in 工资总额 for the base-year average
 
     def __len__(self) -> int:
         return len(self.wage)
@@ -371,5 +374,5 @@ def validate_payroll(df: pd.DataFrame) -> Cohort:
         employee_code=employee_code, city_code=city_code, category_code=category_code,
         month=month, wage=numeric["wage"], base_salary=numeric.get("base_salary"),
         declared_base=numeric.get("declared_base"), hf_rate=numeric.get("hf_rate"),
-        injury_rate=numeric.get("injury_rate"), medical_tier=tier,
+        injury_rate=numeric.get("injury_rate"), medical_tier=tier, bonus=numeric.get("bonus"),
     )

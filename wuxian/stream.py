@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import check_base_method
+from .base import YearMeans, check_base_method, total_pay
 from .contributions import OUTPUT_COLUMNS, compute, parameter_keys
 from .gap import summary_combine, summary_fold, summary_partial
 from .errors import InputError, WuxianError, format_rows
@@ -198,23 +198,32 @@ class History:
     index: pd.Index
     year0: int
     mean: np.ndarray
+    first_wage: np.ndarray | None = None  # the wage of each employee's first month
 
     @classmethod
     def from_aggregate(cls, agg: pd.DataFrame) -> "History":
         """From rows ``employee_id, year, sum, count`` (one per employee and year)."""
         codes, ids = pd.factorize(agg["employee_id"])
         if len(agg) == 0:
-            return cls(pd.Index(ids), 0, np.full((0, 0), np.nan))
+            return cls(pd.Index(ids), 0, np.full((0, 0), np.nan), np.zeros(0))
         year = agg["year"].to_numpy(dtype=np.int64)
         y0 = int(year.min())
         mean = np.full((int(year.max()) - y0 + 1, len(ids)), np.nan)
         mean[year - y0, codes] = agg["sum"].to_numpy() / agg["count"].to_numpy()
-        return cls(pd.Index(ids), y0, mean)
+        first = None
+        if "first_wage" in agg:
+            first = np.empty(len(ids))
+            first[codes] = agg["first_wage"].to_numpy(dtype=float)
+        return cls(pd.Index(ids), y0, mean, first)
 
     def codes(self, ids) -> np.ndarray:
         """Positions of the (trimmed) `ids` in :attr:`index`; -1 for an id not in it."""
         local, text = trimmed_ids(pd.Series(ids))
         return self.index.get_indexer(text)[local]
+
+    def year_means(self, ids) -> YearMeans:
+        """The :class:`wuxian.base.YearMeans` of the rows of `ids` (base-year bases)."""
+        return YearMeans(self.year0, self.mean, self.first_wage, self.codes(ids))
 
     def prior(self, ids, month: np.ndarray, wage: np.ndarray):
         """``(base, fallback)`` as :func:`wuxian.base.prior_year_average` gives."""
@@ -235,8 +244,10 @@ class _Collector:
     def __init__(self, first_month: int, n_months: int):
         self.codes: dict = {}
         self.first_month, self.width = first_month, (n_months + 7) // 8
-        self.sums: dict = {}  # year -> float array over employee codes
+        self.sums: dict = {}  # year -> float array over employee codes (total pay)
         self.counts: dict = {}
+        self.first = np.zeros(0, dtype=np.int64)  # each employee's first month, and its wage
+        self.first_wage = np.zeros(0)
         self.seen = np.zeros((1024, self.width), dtype=np.uint8)
 
     def encode(self, ids: pd.Series) -> np.ndarray:
@@ -253,9 +264,22 @@ class _Collector:
         new[:len(arr)] = arr
         return new
 
-    def add(self, code: np.ndarray, month: np.ndarray, wage: np.ndarray) -> np.ndarray:
-        """Accumulate; return the mask of rows whose (employee, month) was seen before."""
+    def add(self, code: np.ndarray, month: np.ndarray, pay: np.ndarray,
+            wage: np.ndarray) -> np.ndarray:
+        """Accumulate `pay` (工资总额) per year and each employee's first month's `wage`; return
+        the mask of rows whose (employee, month) was seen before."""
         n = len(self.codes)
+        if len(self.first) < n:
+            grown = max(n, 2 * len(self.first))
+            self.first = np.concatenate([self.first, np.full(grown - len(self.first),
+                                                             np.iinfo(np.int64).max)])
+            self.first_wage = np.concatenate([self.first_wage,
+                                              np.zeros(grown - len(self.first_wage))])
+        order = np.lexsort((month, code))
+        lead = order[np.r_[True, code[order][1:] != code[order][:-1]]] if len(code) else order
+        earlier = month[lead] < self.first[code[lead]]
+        self.first[code[lead[earlier]]] = month[lead[earlier]]
+        self.first_wage[code[lead[earlier]]] = wage[lead[earlier]]
         self.seen = self._grow(self.seen, n)
         pos = month - self.first_month
         byte, bit = pos >> 3, (1 << (pos & 7)).astype(np.uint8)
@@ -268,7 +292,7 @@ class _Collector:
                 self.sums[y], self.counts[y] = np.zeros(n), np.zeros(n, dtype=np.int64)
             self.sums[y] = self._grow(self.sums[y], n)
             self.counts[y] = self._grow(self.counts[y], n)
-            np.add.at(self.sums[y], code[rows], wage[rows])  # file order: as np.bincount
+            np.add.at(self.sums[y], code[rows], pay[rows])  # file order: as np.bincount
             np.add.at(self.counts[y], code[rows], 1)
         return dup
 
@@ -276,14 +300,14 @@ class _Collector:
         n = len(self.codes)
         ids = pd.Index(list(self.codes))
         if not self.sums:
-            return History(ids, 0, np.full((0, n), np.nan))
+            return History(ids, 0, np.full((0, n), np.nan), self.first_wage[:n])
         y0, y1 = min(self.sums), max(self.sums)
         mean = np.full((y1 - y0 + 1, n), np.nan)
         for y in self.sums:
             s, c = self.sums[y][:n], self.counts[y][:n]  # may be shorter: later employees
             have = c > 0
             mean[y - y0, :len(c)][have] = s[have] / c[have]
-        return History(ids, int(y0), mean)
+        return History(ids, int(y0), mean, self.first_wage[:n])
 
 
 def _duplicate_error(path, chunk_rows, collector, chunk_index, code, month, dup):
@@ -321,7 +345,7 @@ def scan(path, chunk_rows: int = DEFAULT_CHUNK_ROWS, table=None, bar=None) -> tu
         except WuxianError as exc:
             reraise_shifted(exc, rows)
         code = collector.encode(chunk[_id_column(chunk)])
-        dup = collector.add(code, cohort.month, cohort.wage)
+        dup = collector.add(code, cohort.month, total_pay(cohort), cohort.wage)
         if dup.any():
             raise _duplicate_error(path, chunk_rows, collector, chunk.index.to_numpy(), code,
                                    cohort.month, dup)
@@ -351,10 +375,12 @@ def compute_rows(chunk: pd.DataFrame, command: str = "contributions",
     table = table if table is not None else default_table()
     cohort = validate_payroll(chunk)
     prior = None
-    if base_method == "prior_year_average":
+    if base_method in ("prior_year_average", "base_year"):
         if history is None:
-            raise InputError("compute_rows: prior_year_average needs the employees' History")
-        prior = history.prior(chunk[_id_column(chunk)], cohort.month, cohort.wage)
+            raise InputError(f"compute_rows: {base_method} needs the employees' History")
+        ids = chunk[_id_column(chunk)]
+        prior = history.year_means(ids) if base_method == "base_year" else \
+            history.prior(ids, cohort.month, cohort.wage)
     if command == "gap":
         from .gap import gap_cohort
 

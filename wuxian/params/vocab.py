@@ -150,6 +150,15 @@ SUBTOTALS = {s: tuple(g["item"]) for s, g in _MAIN[_MAIN["subtotal"] != ""].grou
     "subtotal", sort=False)}
 
 
+#: The registry group of every item (social_insurance, housing_fund).
+ITEM_GROUP = dict(zip(_ITEM_ROWS["item"], _ITEM_ROWS["group"]))
+
+
+def group_of(item: str) -> str:
+    """The registry group of `item`."""
+    return ITEM_GROUP[item]
+
+
 def group_items(group: str) -> tuple:
     """The main items of a registry group (``social_insurance``, ``housing_fund``, ...)."""
     return tuple(_MAIN.loc[_MAIN["group"] == group, "item"])

@@ -223,10 +223,12 @@ def base_year_bases(cohort: Cohort, means: YearMeans):
 
     bases, seen, fallback = {}, {}, None
     year, mo = cohort.month // 12, cohort.month % 12
+    own = set(_rules()["item"])
     for item in vocab.ITEMS:
-        monthly, start, offset = item_rule(cohort, item)
-        key = (monthly.tobytes(), start.tobytes(), offset.tobytes())
+        # items without rows of their own follow their group's rows: computed once per group
+        key = item if item in own else item_group(item)
         if key not in seen:
+            monthly, start, offset = item_rule(cohort, item)
             wage_year = np.where(mo >= start, year, year - 1) + offset
             mean = means.at(wage_year)
             hire = np.isnan(mean) & ~monthly
